@@ -1,0 +1,25 @@
+"""Make the initialisation policy of repeated training runs a measurable choice."""
+
+from .adapters import ArchitectureChangedError, UnsupportedStartError
+from .estimators import DivergenceError, WarmStartClassifier, WarmStartRegressor
+from .history import History, RunRecord
+from .policies import Cold, Every, PartialReset, Perturb, ShrinkPerturb, Warm
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArchitectureChangedError",
+    "Cold",
+    "DivergenceError",
+    "Every",
+    "History",
+    "PartialReset",
+    "Perturb",
+    "RunRecord",
+    "ShrinkPerturb",
+    "UnsupportedStartError",
+    "Warm",
+    "WarmStartClassifier",
+    "WarmStartRegressor",
+    "__version__",
+]

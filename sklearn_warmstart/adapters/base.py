@@ -1,0 +1,257 @@
+"""The adapter interface: what the run loop needs to know about a model family."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .. import _tensors
+from ..policies import Start
+
+__all__ = ["Adapter", "ArchitectureChangedError", "UnsupportedStartError"]
+
+
+class UnsupportedStartError(ValueError):
+    """The model family cannot honour the requested start."""
+
+
+class ArchitectureChangedError(ValueError):
+    """The model's parameter shapes changed between runs, so it cannot inherit them."""
+
+
+class Adapter:
+    """Knows one model family: reads, builds and trains from start states.
+
+    Subclasses override the hooks below; :meth:`train` is the one entry point
+    used by the estimators and is the same for every family.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The (unfitted) estimator this adapter will handle.
+    """
+
+    #: Starts this family supports in ``fit`` runs.
+    fit_starts: ClassVar[frozenset[str]] = frozenset({"cold"})
+    #: Starts this family supports in ``partial_fit`` runs.
+    partial_fit_starts: ClassVar[frozenset[str]] = frozenset({"cold", "warm"})
+
+    def __init__(self, estimator: Any):
+        self.estimator = estimator
+
+    # ---------------------------------------------------------------- family hooks
+    @classmethod
+    def handles(cls, estimator: Any) -> bool:
+        """Whether this adapter knows the family of ``estimator``."""
+        return False
+
+    def parameters(self, model: Any) -> dict[str, Any]:
+        """θ of a fitted model as a dict of arrays (may share memory with it)."""
+        return {}
+
+    def fresh_parameters(
+        self, template: Any, X: Any, y: Any, seed: int, previous: Any | None
+    ) -> dict[str, Any] | None:
+        """θ of a fresh initialisation of ``template`` for this data, or None."""
+        return None
+
+    def fit_cold(
+        self,
+        template: Any,
+        X: Any,
+        y: Any,
+        fit_params: Mapping[str, Any],
+        classes: np.ndarray | None = None,
+    ) -> Any:
+        """Train a fresh model to convergence.
+
+        ``classes`` (classifiers in streaming) lists every class the model must
+        know even if ``y`` lacks some.
+        """
+        if classes is None or set(np.unique(y)) == set(classes):
+            return template.fit(X, y, **fit_params)
+        if hasattr(template, "partial_fit"):
+            return template.partial_fit(X, y, classes=classes, **fit_params)
+        return template.fit(X, y, **fit_params)
+
+    def fit_from(
+        self,
+        template: Any,
+        previous: Any,
+        theta: Mapping[str, Any] | None,
+        start: Start,
+        X: Any,
+        y: Any,
+        fit_params: Mapping[str, Any],
+    ) -> Any:
+        """Train a new model for one ``fit`` run starting from ``theta``/``previous``."""
+        raise UnsupportedStartError(self._unsupported(start, "fit"))
+
+    def partial_fit_from(
+        self,
+        template: Any,
+        previous: Any,
+        theta: Mapping[str, Any] | None,
+        start: Start,
+        X: Any,
+        y: Any,
+        classes: np.ndarray | None,
+        fit_params: Mapping[str, Any],
+    ) -> Any:
+        """One streaming step from ``previous`` (θ replaced by ``theta`` if given)."""
+        model = copy.deepcopy(previous)
+        if theta is not None:
+            self.write_parameters(model, theta)
+        return model.partial_fit(X, y, **fit_params)
+
+    def write_parameters(self, model: Any, theta: Mapping[str, Any]) -> None:
+        """Write θ into a fitted model in place."""
+        raise UnsupportedStartError(
+            f"{type(self).__name__} cannot write parameters into "
+            f"{type(model).__name__}."
+        )
+
+    def partial_reset(
+        self,
+        start: Start,
+        template: Any,
+        previous: Any,
+        theta_prev: Mapping[str, Any],
+        fresh: Mapping[str, Any] | None,
+        X: Any,
+        y: Any,
+        seed: int,
+    ) -> dict[str, Any]:
+        """θ₀ for a :class:`~sklearn_warmstart.policies.PartialReset`."""
+        return start.initial_parameters(theta_prev, fresh, seed)
+
+    def n_iter(self, model: Any) -> int | None:
+        """Iterations or epochs of the last training call, if the model says."""
+        n_iter = getattr(model, "n_iter_", None)
+        if n_iter is None:
+            return None
+        return int(np.max(n_iter))
+
+    def loss_curve(self, model: Any) -> tuple[float, ...]:
+        """Training loss per epoch of the last training call, if any."""
+        return ()
+
+    def grad_norms(self, model: Any) -> tuple[float, ...]:
+        """Gradient norm per epoch of the last training call, if measured."""
+        return ()
+
+    def supports_partial_fit(self) -> bool:
+        """Whether the family can train in streaming steps."""
+        return hasattr(self.estimator, "partial_fit")
+
+    def start_stream(
+        self,
+        template: Any,
+        X: Any,
+        y: Any,
+        *,
+        seed: int,
+        classes: np.ndarray | None,
+        fit_params: Mapping[str, Any],
+    ) -> tuple[Any, dict[str, Any] | None]:
+        """The first streaming step: the model's own first ``partial_fit``."""
+        theta0 = self.fresh_parameters(template, X, y, seed, None)
+        if classes is not None:
+            return template.partial_fit(X, y, classes=classes, **fit_params), theta0
+        return template.partial_fit(X, y, **fit_params), theta0
+
+    # ---------------------------------------------------------------- the one entry point
+    def check_start(self, start: Start, method: str = "fit") -> None:
+        """Raise :class:`UnsupportedStartError` if ``start`` is not supported."""
+        supported = self.fit_starts if method == "fit" else self.partial_fit_starts
+        if start.kind not in supported:
+            raise UnsupportedStartError(self._unsupported(start, method))
+
+    def _unsupported(self, start: Start, method: str) -> str:
+        supported = self.fit_starts if method == "fit" else self.partial_fit_starts
+        return (
+            f"{type(self.estimator).__name__} ({type(self).__name__}) cannot use "
+            f"start {start.describe()!r} in {method}; supported starts: "
+            f"{', '.join(sorted(supported))}."
+        )
+
+    def train(
+        self,
+        template: Any,
+        previous: Any | None,
+        start: Start,
+        X: Any,
+        y: Any,
+        *,
+        seed: int,
+        fit_params: Mapping[str, Any],
+        incremental: bool = False,
+        classes: np.ndarray | None = None,
+    ) -> tuple[Any, dict[str, Any] | None]:
+        """Train one run; return the new model and θ_start (None if undefined).
+
+        ``previous`` is never modified; ``template`` is an unfitted clone that
+        may be consumed.
+        """
+        method = "partial_fit" if incremental else "fit"
+        if previous is None or start.kind == "cold":
+            theta0 = self.fresh_parameters(template, X, y, seed, None)
+            model = self.fit_cold(template, X, y, fit_params, classes)
+            return model, theta0
+        self.check_start(start, method)
+        theta_prev = self.parameters(previous)
+        fresh = None
+        if theta_prev:
+            fresh = self.fresh_parameters(template, X, y, seed, previous)
+            self._check_same_architecture(theta_prev, fresh)
+        if start.kind == "warm":
+            theta0 = theta_prev or None
+            write = None
+        elif start.kind == "partial_reset":
+            theta0 = self.partial_reset(
+                start, template, previous, theta_prev, fresh, X, y, seed
+            )
+            write = theta0
+        else:
+            if not theta_prev:
+                raise UnsupportedStartError(self._unsupported(start, method))
+            theta0 = start.initial_parameters(theta_prev, fresh, seed)
+            write = theta0
+        if theta0 is not None:
+            theta0 = _tensors.copy_params(theta0)
+        if incremental:
+            model = self.partial_fit_from(
+                template, previous, write, start, X, y, classes, fit_params
+            )
+        else:
+            model = self.fit_from(template, previous, theta0, start, X, y, fit_params)
+        return model, theta0
+
+    def _check_same_architecture(
+        self, theta_prev: Mapping[str, Any], fresh: Mapping[str, Any] | None
+    ) -> None:
+        if fresh is None:
+            return
+        old, new = _tensors.shapes(theta_prev), _tensors.shapes(fresh)
+        if old != new:
+            changed = {
+                k: (old.get(k), new.get(k))
+                for k in sorted(set(old) | set(new))
+                if old.get(k) != new.get(k)
+            }
+            raise ArchitectureChangedError(
+                f"{type(self.estimator).__name__}'s parameter shapes changed since "
+                f"the previous run ({changed}: previous -> now), so it cannot "
+                "inherit them. Use start='cold' for this run, or keep the "
+                "architecture (e.g. hidden_layer_sizes, classes) unchanged."
+            )
+
+
+def set_params_like(model: Any, template: Any, **overrides: Any) -> Any:
+    """Give a copy of a fitted model the template's hyperparameters."""
+    params = template.get_params(deep=False)
+    params.update(overrides)
+    return model.set_params(**params)

@@ -1,0 +1,113 @@
+"""Linear models, GLMs and the SGD family: ``coef_`` and ``intercept_``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.linear_model._base import LinearModel
+from sklearn.linear_model._stochastic_gradient import BaseSGD
+
+from .._compat import sgd_fit_continuing
+from .base import Adapter
+
+__all__ = ["LinearAdapter"]
+
+
+class LinearAdapter(Adapter):
+    """Adapter for linear models that take ``warm_start``.
+
+    Covers ``SGDClassifier``/``SGDRegressor``/``Perceptron``/``PassiveAggressive*``,
+    ``LogisticRegression``, ``ElasticNet``/``Lasso``, ``HuberRegressor`` and the
+    GLMs (``PoissonRegressor``, ``GammaRegressor``, ``TweedieRegressor``).
+
+    θ is ``{"coef": coef_, "intercept": intercept_}``; a fresh initialisation
+    is all zeros, as these estimators start.
+
+    The SGD family is trained through its own loop with the learning-rate
+    schedule *continuing* from the previous run (``t_``): ``SGD.fit`` resets
+    ``t_`` and so spends as many epochs warm as cold.
+    """
+
+    fit_starts = frozenset({"cold", "warm", "shrink_perturb", "perturb"})
+    partial_fit_starts = fit_starts
+
+    @classmethod
+    def handles(cls, estimator: Any) -> bool:
+        linear = isinstance(estimator, (LinearModel, BaseSGD)) or type(
+            estimator
+        ).__module__.startswith("sklearn.linear_model")
+        return linear and "warm_start" in estimator.get_params(deep=False)
+
+    def _is_sgd(self, model: Any) -> bool:
+        return isinstance(model, BaseSGD)
+
+    def parameters(self, model):
+        return {
+            "coef": np.asarray(model.coef_),
+            "intercept": np.asarray(model.intercept_),
+        }
+
+    def fresh_parameters(self, template, X, y, seed, previous):
+        if previous is not None:
+            return {k: np.zeros_like(v) for k, v in self.parameters(previous).items()}
+        n_features = np.shape(X)[1]
+        y = np.asarray(y)
+        if is_classifier(template):
+            n_classes = len(np.unique(y))
+            n_rows = 1 if n_classes <= 2 else n_classes
+            return {
+                "coef": np.zeros((n_rows, n_features)),
+                "intercept": np.zeros(n_rows),
+            }
+        if y.ndim == 2:
+            return {
+                "coef": np.zeros((y.shape[1], n_features)),
+                "intercept": np.zeros(y.shape[1]),
+            }
+        intercept = np.zeros(1) if self._is_sgd(template) else np.zeros(())
+        return {"coef": np.zeros(n_features), "intercept": intercept}
+
+    def write_parameters(self, model, theta):
+        model.coef_ = np.array(theta["coef"], copy=True)
+        intercept = np.array(theta["intercept"], copy=True)
+        model.intercept_ = intercept if intercept.ndim else float(intercept)
+        if self._is_sgd(model) and getattr(model, "average", 0):
+            model._standard_coef = model.coef_
+            model._standard_intercept = np.atleast_1d(model.intercept_)
+
+    def fit_from(self, template, previous, theta, start, X, y, fit_params):
+        if self._is_sgd(template):
+            classes = getattr(previous, "classes_", None)
+            return sgd_fit_continuing(
+                template,
+                X,
+                y,
+                coef_init=theta["coef"],
+                intercept_init=theta["intercept"],
+                t=getattr(previous, "t_", 1.0),
+                classes=classes,
+                sample_weight=fit_params.get("sample_weight"),
+            )
+        template.set_params(warm_start=True)
+        self.write_parameters(template, theta)
+        if hasattr(previous, "scale_"):  # HuberRegressor keeps a scale estimate
+            template.scale_ = previous.scale_
+        return template.fit(X, y, **fit_params)
+
+    def fit_cold(self, template, X, y, fit_params, classes=None):
+        if classes is not None and self._is_sgd(template):
+            n_features = np.shape(X)[1]
+            n_rows = 1 if len(classes) == 2 else len(classes)
+            return sgd_fit_continuing(
+                template,
+                X,
+                y,
+                coef_init=np.zeros((n_rows, n_features)),
+                intercept_init=np.zeros(n_rows),
+                t=1.0,
+                classes=np.asarray(classes),
+                sample_weight=fit_params.get("sample_weight"),
+            )
+        return super().fit_cold(template, X, y, fit_params, classes)

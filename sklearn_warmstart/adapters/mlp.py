@@ -1,0 +1,156 @@
+"""scikit-learn's multilayer perceptrons: ``coefs_`` and ``intercepts_``."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron
+
+from .._compat import mlp_fresh_parameters
+from .base import Adapter, UnsupportedStartError
+
+__all__ = ["MLPAdapter"]
+
+_FITTED_STRUCTURE = (
+    "n_layers_",
+    "n_outputs_",
+    "out_activation_",
+    "classes_",
+    "_label_binarizer",
+    "n_features_in_",
+    "feature_names_in_",
+    "t_",
+)
+
+
+def _raise_if_interrupted(caught: list[warnings.WarningMessage]) -> None:
+    """MLP swallows KeyboardInterrupt and only warns; make it an interrupt again."""
+    for message in caught:
+        if "Training interrupted by user" in str(message.message):
+            raise KeyboardInterrupt("MLP training was interrupted")
+    for message in caught:
+        warnings.warn_explicit(
+            message.message, message.category, message.filename, message.lineno
+        )
+
+
+class MLPAdapter(Adapter):
+    """Adapter for ``MLPClassifier`` and ``MLPRegressor``.
+
+    θ is ``{"coefs_0": …, "intercepts_0": …, …}``; a fresh initialisation is
+    drawn exactly as scikit-learn's Glorot-uniform initialisation, from the
+    run's seed.
+
+    A warm ``fit`` resets the early-stopping bookkeeping (``best_loss_``,
+    ``_no_improvement_count``, the loss curve), which scikit-learn carries over
+    and which otherwise stops a warm refit after one epoch. scikit-learn builds
+    a new optimizer at every ``fit``, so Adam's moments are not inherited by
+    ``fit`` runs; ``partial_fit`` runs keep the optimizer.
+    """
+
+    fit_starts = frozenset(
+        {"cold", "warm", "shrink_perturb", "perturb", "partial_reset"}
+    )
+    partial_fit_starts = fit_starts
+
+    def check_start(self, start, method="fit"):
+        super().check_start(start, method)
+        if start.kind == "partial_reset" and start.fraction is not None:
+            raise UnsupportedStartError(
+                "PartialReset(fraction=...) replaces ensemble members; for an MLP "
+                "use layers= (e.g. 'coefs_2') or dormant=."
+            )
+
+    @classmethod
+    def handles(cls, estimator: Any) -> bool:
+        return isinstance(estimator, BaseMultilayerPerceptron)
+
+    def parameters(self, model):
+        params = {}
+        for i, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
+            params[f"coefs_{i}"] = coef
+            params[f"intercepts_{i}"] = intercept
+        return params
+
+    def fresh_parameters(self, template, X, y, seed, previous):
+        hidden = template.hidden_layer_sizes
+        hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
+        y = np.asarray(y)
+        if previous is not None:
+            n_outputs = previous.n_outputs_
+        elif is_classifier(template):
+            n_classes = len(np.unique(y)) if y.ndim == 1 else y.shape[1]
+            n_outputs = 1 if (y.ndim == 1 and n_classes <= 2) else n_classes
+        else:
+            n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        dtype = np.float32 if np.asarray(X).dtype == np.float32 else np.float64
+        units = [np.shape(X)[1], *hidden, n_outputs]
+        return mlp_fresh_parameters(template, units, dtype, seed)
+
+    def write_parameters(self, model, theta):
+        n_layers = len(theta) // 2
+        model.coefs_ = [np.array(theta[f"coefs_{i}"]) for i in range(n_layers)]
+        model.intercepts_ = [
+            np.array(theta[f"intercepts_{i}"]) for i in range(n_layers)
+        ]
+
+    def _reset_bookkeeping(self, model):
+        model.n_iter_ = 0
+        model._best_coefs = [c.copy() for c in model.coefs_]
+        model._best_intercepts = [b.copy() for b in model.intercepts_]
+        model.loss_curve_ = []
+        model._no_improvement_count = 0
+        if model.early_stopping:
+            model.validation_scores_ = []
+            model.best_validation_score_ = -np.inf
+            model.best_loss_ = None
+        else:
+            model.validation_scores_ = None
+            model.best_validation_score_ = None
+            model.best_loss_ = np.inf
+
+    def fit_from(self, template, previous, theta, start, X, y, fit_params):
+        model = template.set_params(warm_start=True)
+        for name in _FITTED_STRUCTURE:
+            if hasattr(previous, name):
+                setattr(model, name, copy.deepcopy(getattr(previous, name)))
+        self.write_parameters(model, theta)
+        self._reset_bookkeeping(model)
+        return self._guarded(model.fit, X, y, **fit_params)
+
+    def fit_cold(self, template, X, y, fit_params, classes=None):
+        if classes is None or set(np.unique(y)) == set(classes):
+            return self._guarded(template.fit, X, y, **fit_params)
+        # y lacks some classes the model must know: epochs of partial_fit.
+        model = self._guarded(template.partial_fit, X, y, classes=classes)
+        best, stale = model.loss_, 0
+        for _ in range(model.max_iter - 1):
+            self._guarded(model.partial_fit, X, y)
+            stale = stale + 1 if model.loss_ > best - model.tol else 0
+            best = min(best, model.loss_)
+            if stale > model.n_iter_no_change:
+                break
+        return model
+
+    def partial_fit_from(
+        self, template, previous, theta, start, X, y, classes, fit_params
+    ):
+        model = copy.deepcopy(previous)
+        if theta is not None:
+            self.write_parameters(model, theta)
+        return self._guarded(model.partial_fit, X, y, **fit_params)
+
+    @staticmethod
+    def _guarded(method, *args, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = method(*args, **kwargs)
+        _raise_if_interrupted(caught)
+        return result
+
+    def loss_curve(self, model):
+        return tuple(float(v) for v in getattr(model, "loss_curve_", None) or ())

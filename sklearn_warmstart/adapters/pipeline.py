@@ -1,0 +1,151 @@
+"""Pipelines: warm-start the final step on features scaled as before."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sklearn.pipeline import Pipeline
+
+from .base import Adapter
+
+__all__ = ["PipelineAdapter"]
+
+
+def _split_params(final_name: str, fit_params: dict[str, Any]) -> dict[str, Any]:
+    prefix = f"{final_name}__"
+    return {k[len(prefix) :]: v for k, v in fit_params.items() if k.startswith(prefix)}
+
+
+class PipelineAdapter(Adapter):
+    """Adapter for a :class:`~sklearn.pipeline.Pipeline`.
+
+    The rule for the transformers (scikit-learn has no answer of its own yet,
+    see its enhancement proposal on warm-starting pipelines):
+
+    - a **cold** run refits the whole pipeline, transformers included;
+    - every other start keeps the previous run's fitted transformers
+      **frozen** and starts only the final step as the policy says, so the
+      final step never inherits weights learned on differently scaled features.
+      Streaming steps (``partial_fit``) do the same: frozen transformers, the
+      final step updated with its own ``partial_fit``.
+
+    Fit parameters for the final step are passed as ``<step>__<param>``.
+    """
+
+    def __init__(self, estimator: Pipeline, final_adapter: Adapter):
+        super().__init__(estimator)
+        self.final = final_adapter
+        self.fit_starts = final_adapter.fit_starts
+        self.partial_fit_starts = final_adapter.partial_fit_starts
+
+    @classmethod
+    def handles(cls, estimator: Any) -> bool:
+        return isinstance(estimator, Pipeline)
+
+    def supports_partial_fit(self) -> bool:
+        return self.final.supports_partial_fit()
+
+    def check_start(self, start, method="fit"):
+        self.final.check_start(start, method)
+
+    @staticmethod
+    def _final_name(pipeline: Pipeline) -> str:
+        return pipeline.steps[-1][0]
+
+    def parameters(self, model):
+        return self.final.parameters(model._final_estimator)
+
+    def fresh_parameters(self, template, X, y, seed, previous):
+        if previous is None:
+            return None
+        Xt = previous[:-1].transform(X)
+        return self.final.fresh_parameters(
+            template._final_estimator, Xt, y, seed, previous._final_estimator
+        )
+
+    def write_parameters(self, model, theta):
+        self.final.write_parameters(model._final_estimator, theta)
+
+    def _assemble(self, template, previous, final_model):
+        steps = [(name, step) for name, step in copy.deepcopy(previous.steps[:-1])]
+        template.steps = [*steps, (self._final_name(template), final_model)]
+        return template
+
+    def fit_cold(self, template, X, y, fit_params, classes=None):
+        if classes is None:
+            return template.fit(X, y, **fit_params)
+        transformers = template[:-1].fit(X, y)
+        Xt = transformers.transform(X)
+        final = self.final.fit_cold(
+            template._final_estimator,
+            Xt,
+            y,
+            _split_params(self._final_name(template), fit_params),
+            classes,
+        )
+        template.steps = [*transformers.steps, (self._final_name(template), final)]
+        return template
+
+    def start_stream(self, template, X, y, *, seed, classes, fit_params):
+        transformers = template[:-1].fit(X, y)
+        final, theta0 = self.final.start_stream(
+            template._final_estimator,
+            transformers.transform(X),
+            y,
+            seed=seed,
+            classes=classes,
+            fit_params=_split_params(self._final_name(template), fit_params),
+        )
+        template.steps = [*transformers.steps, (self._final_name(template), final)]
+        return template, theta0
+
+    def fit_from(self, template, previous, theta, start, X, y, fit_params):
+        Xt = previous[:-1].transform(X)
+        final = self.final.fit_from(
+            template._final_estimator,
+            previous._final_estimator,
+            theta,
+            start,
+            Xt,
+            y,
+            _split_params(self._final_name(template), fit_params),
+        )
+        return self._assemble(template, previous, final)
+
+    def partial_fit_from(
+        self, template, previous, theta, start, X, y, classes, fit_params
+    ):
+        Xt = previous[:-1].transform(X)
+        final = self.final.partial_fit_from(
+            template._final_estimator,
+            previous._final_estimator,
+            theta,
+            start,
+            Xt,
+            y,
+            classes,
+            _split_params(self._final_name(template), fit_params),
+        )
+        return self._assemble(template, previous, final)
+
+    def partial_reset(self, start, template, previous, theta_prev, fresh, X, y, seed):
+        return self.final.partial_reset(
+            start,
+            template._final_estimator,
+            previous._final_estimator,
+            theta_prev,
+            fresh,
+            previous[:-1].transform(X),
+            y,
+            seed,
+        )
+
+    def n_iter(self, model):
+        return self.final.n_iter(model._final_estimator)
+
+    def loss_curve(self, model):
+        return self.final.loss_curve(model._final_estimator)
+
+    def grad_norms(self, model):
+        return self.final.grad_norms(model._final_estimator)

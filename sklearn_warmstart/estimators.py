@@ -1,0 +1,711 @@
+"""The meta-estimators: validation, the run loop, records and delegation."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+import tracemalloc
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+)
+from sklearn.metrics import r2_score
+from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from . import _tensors
+from ._buffer import RowBuffer
+from ._compat import estimator_has, validate_data
+from .adapters import Adapter, adapter_for
+from .history import History, RunRecord
+from .policies import (
+    Decision,
+    Evidence,
+    Start,
+    Trigger,
+    check_start,
+    check_triggers,
+    decide,
+)
+
+__all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
+
+
+class DivergenceError(FloatingPointError):
+    """A run produced non-finite parameters or loss; nothing was committed."""
+
+
+@dataclass(frozen=True)
+class _State:
+    """Everything an estimator carries from one run to the next."""
+
+    model: Any
+    history: History
+    policy_states: list[Any]
+    base_seed: int
+    n_features: int
+    feature_names: np.ndarray | None
+    classes: np.ndarray | None
+    buffer: RowBuffer
+    n_seen: int
+
+
+class _FeatureProbe(BaseEstimator):
+    """Receives ``validate_data``'s fitted attributes so a failed run sets none."""
+
+
+def _run_seed(base_seed: int, run: int) -> int:
+    return int(np.random.SeedSequence([base_seed, run]).generate_state(1)[0])
+
+
+def _base_seed(random_state: Any) -> int:
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return int(copy.deepcopy(random_state).randint(np.iinfo(np.int32).max))
+    raise ValueError(
+        f"random_state must be None, an int or a numpy RandomState, got "
+        f"{type(random_state).__name__}."
+    )
+
+
+def _seed_everything(estimator: Any, seed: int) -> None:
+    """Give every ``random_state`` parameter (nested ones too) the run's seed."""
+    keys = [
+        k
+        for k in estimator.get_params(deep=True)
+        if k.split("__")[-1] == "random_state"
+    ]
+    if keys:
+        estimator.set_params(**dict.fromkeys(keys, seed))
+
+
+@contextmanager
+def _peak_memory(enabled: bool):
+    """Yield a dict that gets ``peak`` (bytes allocated at the peak) on exit."""
+    out = {"peak": float("nan")}
+    if not enabled:
+        yield out
+        return
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    else:
+        tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    try:
+        yield out
+    finally:
+        out["peak"] = float(tracemalloc.get_traced_memory()[1] - base)
+        if started:
+            tracemalloc.stop()
+
+
+class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
+    """Shared run loop of :class:`WarmStartClassifier` and :class:`WarmStartRegressor`."""
+
+    def __init__(
+        self,
+        estimator: Any,
+        *,
+        start: Start | str = "warm",
+        reset: Trigger | Sequence[Trigger] | None = None,
+        init: Any = None,
+        buffer_size: int = 2000,
+        track_memory: bool = False,
+        random_state: Any = None,
+        verbose: int = 0,
+    ):
+        self.estimator = estimator
+        self.start = start
+        self.reset = reset
+        self.init = init
+        self.buffer_size = buffer_size
+        self.track_memory = track_memory
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self) -> tuple[Adapter, Start, list[Trigger]]:
+        if not (
+            hasattr(self.estimator, "fit") and hasattr(self.estimator, "get_params")
+        ):
+            raise TypeError(
+                f"estimator must be a scikit-learn estimator (with fit and get_params), "
+                f"got {type(self.estimator).__name__}."
+            )
+        wants_classifier = isinstance(self, ClassifierMixin)
+        if is_classifier(self.estimator) != wants_classifier:
+            kind = "classifier" if wants_classifier else "regressor"
+            raise ValueError(
+                f"{type(self).__name__} needs a {kind}, got "
+                f"{type(self.estimator).__name__}; use "
+                f"{'WarmStartRegressor' if wants_classifier else 'WarmStartClassifier'}."
+            )
+        if (
+            not isinstance(self.buffer_size, Integral)
+            or isinstance(self.buffer_size, bool)
+            or self.buffer_size < 0
+        ):
+            raise ValueError(
+                f"buffer_size must be an int >= 0, got {self.buffer_size!r}."
+            )
+        if not isinstance(self.verbose, Integral):
+            raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
+        _base_seed(self.random_state)
+        return (
+            adapter_for(self.estimator),
+            check_start(self.start),
+            check_triggers(self.reset),
+        )
+
+    def _validate_run_data(
+        self, X: Any, y: Any, state: _State | None
+    ) -> tuple[Any, np.ndarray, int, np.ndarray | None]:
+        """Check one run's data; return X, y, n_features, feature names."""
+        tags = get_tags(self.estimator)
+        options = dict(
+            accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
+            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
+            multi_output=tags.target_tags.multi_output,
+            y_numeric=not is_classifier(self),
+            dtype=None if tags.input_tags.string else "numeric",
+        )
+        if state is None:
+            probe = _FeatureProbe()
+            X, y = validate_data(probe, X, y, reset=True, **options)
+            names = getattr(probe, "feature_names_in_", None)
+            n_features = probe.n_features_in_
+        else:
+            X, y = validate_data(self, X, y, reset=False, **options)
+            names, n_features = state.feature_names, state.n_features
+        if is_classifier(self):
+            check_classification_targets(y)
+        return X, y, n_features, names
+
+    def _check_classes(
+        self, y: np.ndarray, state: _State | None, classes: Any
+    ) -> np.ndarray | None:
+        if not is_classifier(self):
+            return None
+        seen = np.unique(y)
+        if state is not None and state.classes is not None:
+            known = state.classes
+            new = np.setdiff1d(seen, known)
+            if len(new):
+                raise ValueError(
+                    f"y contains class(es) {new.tolist()} never seen in earlier runs "
+                    f"(classes_={known.tolist()}). Declare every class in the first "
+                    "partial_fit(..., classes=...) call, or start a new estimator."
+                )
+            return known
+        if classes is not None:
+            known = np.unique(np.asarray(classes))
+            missing = np.setdiff1d(seen, known)
+            if len(missing):
+                raise ValueError(
+                    f"y contains class(es) {missing.tolist()} that are not in "
+                    f"classes={known.tolist()}."
+                )
+        else:
+            known = seen
+        if len(known) < 2:
+            raise ValueError(
+                f"The first run needs at least two classes; y has only "
+                f"{known.tolist()}. Pass classes=[...] to partial_fit if later "
+                "chunks bring the others."
+            )
+        return known
+
+    def _init_model(self) -> Any:
+        init = self.init
+        if init is None:
+            return None
+        if isinstance(init, _BaseWarmStart):
+            check_is_fitted(init)
+            return init.estimator_
+        if isinstance(init, str) or hasattr(init, "__fspath__"):
+            from .checkpoints import load_model
+
+            return load_model(init)
+        check_is_fitted(init)
+        return init
+
+    # ------------------------------------------------------------------ the run loop
+    def _new_state(self, X: Any, n_features: int, names: Any, classes: Any, triggers):
+        init_model = self._init_model()
+        if init_model is not None:
+            n_init = getattr(init_model, "n_features_in_", n_features)
+            if n_init != n_features:
+                raise ValueError(
+                    f"init was fitted on {n_init} features, but X has {n_features}."
+                )
+        return _State(
+            model=init_model,
+            history=History(),
+            policy_states=[t.init_state() for t in triggers],
+            base_seed=_base_seed(self.random_state),
+            n_features=n_features,
+            feature_names=names,
+            classes=classes,
+            buffer=RowBuffer(self.buffer_size),
+            n_seen=0,
+        )
+
+    def _evidence(self, state: _State, X: Any, y: np.ndarray) -> Evidence:
+        run = len(state.history)
+        if state.model is None:
+            return Evidence(
+                run, len(y), state.n_seen, None, float("nan"), is_classifier(self)
+            )
+        y_pred = state.model.predict(X)
+        if is_classifier(self):
+            errors = (y_pred != y).astype(np.float64)
+            score = float(1.0 - errors.mean())
+        else:
+            residual = np.abs(np.asarray(y, dtype=np.float64) - y_pred)
+            errors = residual if residual.ndim == 1 else residual.mean(axis=1)
+            score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
+        return Evidence(
+            run, len(y), state.n_seen, errors, score, is_classifier(self), y_pred, y
+        )
+
+    def _train_score(self, model: Any, X: Any, y: np.ndarray) -> float:
+        y_pred = model.predict(X)
+        if is_classifier(self):
+            return float(np.mean(y_pred == y))
+        return float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
+
+    def _run(
+        self,
+        state: _State,
+        adapter: Adapter,
+        start: Start,
+        triggers: list[Trigger],
+        X: Any,
+        y: np.ndarray,
+        fit_params: dict[str, Any],
+        method: str,
+    ) -> _State:
+        """Train one run from ``state`` and return the next state (``state`` untouched)."""
+        run = len(state.history)
+        incremental = method == "partial_fit"
+        states = copy.deepcopy(state.policy_states)
+        evidence = self._evidence(state, X, y)
+        decision: Decision = decide(
+            start, triggers, states, evidence, has_model=state.model is not None
+        )
+        seed = _run_seed(state.base_seed, run)
+        template = clone(self.estimator)
+        _seed_everything(template, seed)
+
+        previous = state.model
+        X_train, y_train = X, y
+        if incremental and previous is not None and decision.start.kind == "cold":
+            # A streaming reset trains to convergence on the recent rows.
+            X_train, y_train = state.buffer.with_rows(X, y)
+            previous = None
+        elif previous is not None and decision.start.kind != "cold":
+            adapter.check_start(decision.start, method)
+
+        theta_prev = (
+            adapter.parameters(state.model) if state.model is not None else None
+        )
+        theta_prev = _tensors.copy_params(theta_prev) if theta_prev else None
+        with _peak_memory(self.track_memory) as memory:
+            tic = time.perf_counter()
+            if incremental and state.model is None:
+                model, theta_start = adapter.start_stream(
+                    template,
+                    X,
+                    y,
+                    seed=seed,
+                    classes=state.classes,
+                    fit_params=fit_params,
+                )
+            else:
+                model, theta_start = adapter.train(
+                    template,
+                    previous,
+                    decision.start,
+                    X_train,
+                    y_train,
+                    seed=seed,
+                    fit_params=fit_params,
+                    incremental=incremental,
+                    classes=state.classes if incremental else None,
+                )
+            fit_time = time.perf_counter() - tic
+        theta_end = adapter.parameters(model)
+        loss_curve = adapter.loss_curve(model)
+        if not _tensors.all_finite(theta_end) or not np.all(np.isfinite(loss_curve)):
+            raise DivergenceError(
+                f"Run {run} diverged: its training produced non-finite "
+                f"{'parameters' if not _tensors.all_finite(theta_end) else 'loss'} "
+                f"(start {decision.start.describe()}). The previous model, history "
+                "and checkpoints are unchanged; lower the learning rate, scale the "
+                "features or use a cold start."
+            )
+        record = RunRecord(
+            run=run,
+            method=method,
+            start=decision.start.describe(),
+            reason=decision.reason,
+            trigger=decision.trigger,
+            seed=seed,
+            n_samples=len(y_train),
+            sample_start=state.n_seen,
+            n_iter=adapter.n_iter(model),
+            loss_curve=loss_curve,
+            grad_norms=adapter.grad_norms(model),
+            theta_start_norm=_tensors.norm(theta_start),
+            theta_end_norm=_tensors.norm(theta_end),
+            distance_from_start=_tensors.distance(theta_end, theta_start),
+            distance_from_prev=_tensors.distance(theta_end, theta_prev),
+            prequential_score=evidence.score,
+            train_score=self._train_score(model, X, y),
+            fit_time=fit_time,
+            peak_memory=memory["peak"],
+            drift_events=decision.events,
+        )
+        if self.verbose:
+            print(
+                f"[{type(self).__name__}] run {run}: {record.start} ({record.reason}); "
+                f"n_iter={record.n_iter}, prequential={record.prequential_score:.4f}, "
+                f"train={record.train_score:.4f}, {fit_time:.3f}s"
+            )
+        buffer = state.buffer.add(X, y) if incremental else state.buffer
+        return dataclasses.replace(
+            state,
+            model=model,
+            history=state.history.append(record),
+            policy_states=states,
+            buffer=buffer,
+            n_seen=state.n_seen + len(y),
+        )
+
+    def _commit(self, state: _State) -> None:
+        self._state = state
+        self.estimator_ = state.model
+        self.history_ = state.history
+        self.n_runs_ = len(state.history)
+        self.policy_state_ = state.policy_states
+        self.n_features_in_ = state.n_features
+        if state.feature_names is not None:
+            self.feature_names_in_ = state.feature_names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if state.classes is not None:
+            self.classes_ = state.classes
+
+    def _current_state(self) -> _State | None:
+        return getattr(self, "_state", None) if hasattr(self, "estimator_") else None
+
+    def _fit_runs(self, X, y, fit_params, method, classes=None):
+        adapter, start, triggers = self._check_params()
+        if method == "partial_fit" and not adapter.supports_partial_fit():
+            raise AttributeError(
+                f"{type(self.estimator).__name__} has no partial_fit; use fit."
+            )
+        state = self._current_state()
+        X, y, n_features, names = self._validate_run_data(X, y, state)
+        known = self._check_classes(y, state, classes)
+        if state is None:
+            state = self._new_state(X, n_features, names, known, triggers)
+        elif len(state.policy_states) != len(triggers):
+            raise ValueError(
+                "reset changed since the first run; call fit on a fresh clone to "
+                "use a different set of triggers."
+            )
+        state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
+        self._commit(state)
+        return self
+
+    # ------------------------------------------------------------------ public API
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> _BaseWarmStart:
+        """Train one run on ``X, y``, started as the policy says.
+
+        The first run on an unfitted estimator is cold (or starts from
+        ``init``); each later call is the next run. Nothing changes if the run
+        fails.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The run's training rows.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The run's targets.
+        **fit_params : dict
+            Passed to the wrapped estimator's ``fit`` (e.g. ``sample_weight``).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit_runs(X, y, fit_params, "fit")
+
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, **fit_params: Any
+    ) -> _BaseWarmStart:
+        """Train one streaming run (one chunk) under the same policy.
+
+        A warm chunk continues the model's own ``partial_fit``; a reset trains
+        a fresh model to convergence on the last ``buffer_size`` rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The chunk's rows.
+        y : array-like of shape (n_samples,)
+            The chunk's targets.
+        classes : array-like, default=None
+            Classifiers: every class the stream will bring, required on the
+            first call if that chunk lacks some.
+        **fit_params : dict
+            Passed to the wrapped estimator's ``partial_fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit_runs(X, y, fit_params, "partial_fit", classes)
+
+    def _check_fitted(self):
+        check_is_fitted(self, "estimator_")
+
+    @available_if(estimator_has("predict"))
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict with the current model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions of ``estimator_``.
+        """
+        self._check_fitted()
+        return self.estimator_.predict(X)
+
+    @available_if(estimator_has("score"))
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Score of the current model (the wrapped estimator's ``score``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy for classifiers, R² for regressors, unless the wrapped
+            estimator defines another.
+        """
+        self._check_fitted()
+        if sample_weight is None:
+            return self.estimator_.score(X, y)
+        return self.estimator_.score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.non_deterministic = inner.non_deterministic
+        if tags.classifier_tags is not None and inner.classifier_tags is not None:
+            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
+            tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
+        if tags.regressor_tags is not None and inner.regressor_tags is not None:
+            tags.regressor_tags.poor_score = inner.regressor_tags.poor_score
+        return tags
+
+
+_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    estimator : estimator
+        The model to train at every run (never modified; each run trains a
+        clone). scikit-learn linear models, MLPs, tree ensembles, pipelines,
+        skorch nets and any estimator with ``warm_start`` are supported.
+    start : {"warm", "cold"} or Start, default="warm"
+        How each run after the first begins: ``"warm"``/:class:`Warm`,
+        ``"cold"``/:class:`Cold`, :class:`ShrinkPerturb`, :class:`Perturb` or
+        :class:`PartialReset`.
+    reset : Trigger or list of Trigger, default=None
+        Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
+    init : fitted estimator, default=None
+        A model the first run starts from (with ``start``); without it the
+        first run is cold.
+    buffer_size : int, default=2000
+        Rows kept for streaming resets: a reset in ``partial_fit`` trains a
+        fresh model on the most recent ``buffer_size`` rows.
+    track_memory : bool, default=False
+        Record each run's peak allocated memory with :mod:`tracemalloc`
+        (slows pure-Python training loops noticeably).
+    random_state : int, RandomState or None, default=None
+        Seeds every run: run ``i`` uses a seed drawn from ``random_state`` and
+        ``i``, given to every ``random_state`` of the wrapped model. A
+        RandomState passed here is copied, never advanced.
+    verbose : int, default=0
+        Print one line per run when positive.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The model of the last committed run.
+    history_ : History
+        One :class:`~sklearn_warmstart.history.RunRecord` per run;
+        ``history_.to_frame()`` is a DataFrame.
+    n_runs_ : int
+        Number of committed runs.
+    policy_state_ : list
+        Mutable state of each reset trigger (detector windows, counters).
+    n_features_in_ : int
+        Number of features seen in the first run.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when the first run's X had string column names.
+"""
+
+
+class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
+    __doc__ = (
+        """Classifier whose every training run starts as a policy says.
+
+    Each ``fit`` is one run; the first is cold, later ones start warm (by
+    default), cold, shrink-and-perturbed or partially reset, and triggers can
+    force resets. Every run leaves a record in ``history_``. A run that fails
+    or diverges changes nothing.
+"""
+        + _PARAMETERS_DOC
+        + """    classes_ : ndarray of shape (n_classes,)
+        Classes known to the model.
+
+    See Also
+    --------
+    WarmStartRegressor : The same for regressors.
+    sklearn_warmstart.policies.ShrinkPerturb : Shrink-and-perturb start.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from sklearn_warmstart import WarmStartClassifier
+    >>> X, y = make_classification(n_samples=600, random_state=0)
+    >>> clf = WarmStartClassifier(SGDClassifier(), start="warm", random_state=0)
+    >>> for rows in (slice(0, 200), slice(0, 400), slice(0, 600)):
+    ...     clf = clf.fit(X[rows], y[rows])
+    >>> clf.n_runs_
+    3
+    >>> [r.start for r in clf.history_]
+    ['cold', 'warm', 'warm']
+    """
+    )
+
+    @available_if(estimator_has("predict_proba"))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities of the current model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        self._check_fitted()
+        return self.estimator_.predict_proba(X)
+
+    @available_if(estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log class probabilities of the current model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
+        """
+        self._check_fitted()
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(estimator_has("decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Decision function of the current model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The wrapped model's decision scores.
+        """
+        self._check_fitted()
+        return self.estimator_.decision_function(X)
+
+
+class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
+    __doc__ = (
+        """Regressor whose every training run starts as a policy says.
+
+    Each ``fit`` is one run; the first is cold, later ones start as ``start``
+    says unless a trigger resets. Every run leaves a record in ``history_``.
+    A run that fails or diverges changes nothing.
+"""
+        + _PARAMETERS_DOC
+        + """
+    See Also
+    --------
+    WarmStartClassifier : The same for classifiers.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.linear_model import SGDRegressor
+    >>> from sklearn_warmstart import WarmStartRegressor, ShrinkPerturb
+    >>> X, y = make_regression(n_samples=400, n_features=5, random_state=0)
+    >>> reg = WarmStartRegressor(SGDRegressor(), start=ShrinkPerturb(0.5, 0.1),
+    ...                          random_state=0)
+    >>> reg = reg.fit(X[:200], y[:200]).fit(X, y)
+    >>> reg.history_[1].start
+    'shrink_perturb(0.5, 0.1)'
+    >>> round(reg.score(X, y), 2)
+    1.0
+    """
+    )

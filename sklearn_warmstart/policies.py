@@ -1,0 +1,482 @@
+"""Starts, reset triggers and the decision of how each run begins.
+
+A *start* says how a run's parameters are initialised; a *trigger* says when
+to override the start with a reset. Policies decide; they never train and
+never change their own parameters. Their mutable state (a counter, a drift
+detector's window) lives in a separate object made by :meth:`Trigger.init_state`
+and kept by the estimator.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from . import _tensors
+
+__all__ = [
+    "Cold",
+    "Decision",
+    "Every",
+    "Evidence",
+    "Fire",
+    "PartialReset",
+    "Perturb",
+    "ShrinkPerturb",
+    "Start",
+    "Trigger",
+    "Warm",
+    "check_start",
+    "check_triggers",
+    "decide",
+]
+
+
+class Start(BaseEstimator):
+    """Base class of starts: how a run's parameters are initialised.
+
+    Subclasses set ``kind`` and, when they combine parameters, implement
+    :meth:`initial_parameters`.
+    """
+
+    kind: ClassVar[str] = "start"
+    #: Whether the start needs a fresh initialisation of the model (θ_fresh).
+    needs_fresh: ClassVar[bool] = False
+
+    def initial_parameters(
+        self, previous: Mapping[str, Any], fresh: Mapping[str, Any] | None, seed: int
+    ) -> dict[str, Any]:
+        """Return θ₀ for the run from θ_prev and θ_fresh (copies, same devices)."""
+        return _tensors.copy_params(previous)
+
+    def describe(self) -> str:
+        """Short label used in records and tables, e.g. ``shrink_perturb(0.4, 0.1)``."""
+        values = ", ".join(f"{v}" for v in self.get_params(deep=False).values())
+        return f"{self.kind}({values})" if values else self.kind
+
+    def _validate(self) -> None:
+        """Raise ``ValueError`` naming any invalid parameter."""
+
+
+class Cold(Start):
+    """Fresh initialisation from the run's seed; nothing is inherited.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.policies import Cold
+    >>> Cold().describe()
+    'cold'
+    """
+
+    kind = "cold"
+
+
+class Warm(Start):
+    """Inherit the previous run's parameters and continue training.
+
+    Parameters
+    ----------
+    grow : int or None, default=None
+        For ensembles only: how many members each warm run adds, trained on the
+        run's data. ``None`` adds a tenth of the ensemble's size (at least 1).
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.policies import Warm
+    >>> Warm().describe()
+    'warm'
+    >>> Warm(grow=20).describe()
+    'warm(20)'
+    """
+
+    kind = "warm"
+
+    def __init__(self, grow: int | None = None):
+        self.grow = grow
+
+    def describe(self) -> str:
+        return "warm" if self.grow is None else f"warm({self.grow})"
+
+    def _validate(self) -> None:
+        if self.grow is not None and (
+            not isinstance(self.grow, Integral)
+            or isinstance(self.grow, bool)
+            or self.grow < 1
+        ):
+            raise ValueError(
+                f"Warm(grow=...) must be None or an int >= 1, got {self.grow!r}."
+            )
+
+
+class ShrinkPerturb(Start):
+    """θ₀ = shrink · θ_prev + noise · θ_fresh (Ash & Adams, 2020).
+
+    ``θ_fresh`` is a fresh initialisation of the same model drawn from the run's
+    seed. ``shrink=1, noise=0`` is a warm start; ``shrink=0, noise=1`` starts from
+    exactly the fresh initialisation. For linear models, whose fresh
+    initialisation is zero, the noise term vanishes and only the shrink acts.
+
+    Parameters
+    ----------
+    shrink : float, default=0.4
+        Factor λ in [0, 1] applied to the inherited parameters.
+    noise : float, default=0.1
+        Factor σ >= 0 applied to the fresh initialisation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_warmstart.policies import ShrinkPerturb
+    >>> start = ShrinkPerturb(shrink=0.5, noise=1.0)
+    >>> start.initial_parameters({"w": np.array([2.0])}, {"w": np.array([1.0])}, seed=0)
+    {'w': array([2.])}
+    """
+
+    kind = "shrink_perturb"
+    needs_fresh = True
+
+    def __init__(self, shrink: float = 0.4, noise: float = 0.1):
+        self.shrink = shrink
+        self.noise = noise
+
+    def _validate(self) -> None:
+        _check_real("shrink", self.shrink, 0.0, 1.0)
+        _check_real("noise", self.noise, 0.0, None)
+
+    def describe(self) -> str:
+        return f"shrink_perturb({self.shrink}, {self.noise})"
+
+    def initial_parameters(self, previous, fresh, seed):
+        return {
+            name: self.shrink * value + self.noise * fresh[name]
+            for name, value in previous.items()
+        }
+
+
+class Perturb(Start):
+    """θ₀ = θ_prev + noise · rms(θ_prev) · ε with ε ~ N(0, 1), per parameter array.
+
+    The noise is relative: ``noise=0.1`` adds Gaussian noise whose standard
+    deviation is a tenth of each array's root mean square. Arrays that are all
+    zero stay zero.
+
+    Parameters
+    ----------
+    noise : float, default=0.01
+        Relative standard deviation of the noise (>= 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_warmstart.policies import Perturb
+    >>> theta = Perturb(noise=0.0).initial_parameters({"w": np.ones(3)}, None, seed=0)
+    >>> theta["w"]
+    array([1., 1., 1.])
+    """
+
+    kind = "perturb"
+
+    def __init__(self, noise: float = 0.01):
+        self.noise = noise
+
+    def _validate(self) -> None:
+        _check_real("noise", self.noise, 0.0, None)
+
+    def initial_parameters(self, previous, fresh, seed):
+        seeds = np.random.SeedSequence(seed).generate_state(max(len(previous), 1))
+        out = {}
+        for (name, value), sub_seed in zip(previous.items(), seeds):
+            scale = self.noise * _tensors.rms(value)
+            out[name] = value + scale * _tensors.standard_normal_like(value, sub_seed)
+        return out
+
+
+class PartialReset(Start):
+    """Re-initialise part of the model and keep the rest.
+
+    Parameters
+    ----------
+    layers : str or list of str, default=None
+        Parameter-name patterns (``fnmatch`` style, e.g. ``"coefs_2"`` or
+        ``"output.*"``) whose values are replaced by a fresh initialisation.
+    dormant : float, default=None
+        ReDo threshold τ: hidden units whose mean absolute activation on the
+        run's data is at most τ times their layer's mean get fresh incoming
+        weights and zero outgoing weights (networks only).
+    fraction : float, default=None
+        For ensembles: the fraction of members replaced by new ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_warmstart.policies import PartialReset
+    >>> prev = {"coefs_0": np.ones(2), "coefs_1": np.ones(2)}
+    >>> fresh = {"coefs_0": np.zeros(2), "coefs_1": np.zeros(2)}
+    >>> PartialReset(layers="coefs_1").initial_parameters(prev, fresh, seed=0)["coefs_1"]
+    array([0., 0.])
+    """
+
+    kind = "partial_reset"
+    needs_fresh = True
+
+    def __init__(
+        self,
+        layers: str | Sequence[str] | None = None,
+        dormant: float | None = None,
+        fraction: float | None = None,
+    ):
+        self.layers = layers
+        self.dormant = dormant
+        self.fraction = fraction
+
+    def _validate(self) -> None:
+        if self.layers is None and self.dormant is None and self.fraction is None:
+            raise ValueError(
+                "PartialReset needs at least one of layers=, dormant= or fraction=."
+            )
+        if self.dormant is not None:
+            _check_real("dormant", self.dormant, 0.0, None)
+        if self.fraction is not None:
+            _check_real("fraction", self.fraction, 0.0, 1.0)
+
+    def describe(self) -> str:
+        parts = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("layers", self.layers),
+                ("dormant", self.dormant),
+                ("fraction", self.fraction),
+            )
+            if value is not None
+        ]
+        return f"partial_reset({', '.join(parts)})"
+
+    def patterns(self) -> list[str]:
+        """The layer patterns as a list."""
+        if self.layers is None:
+            return []
+        return [self.layers] if isinstance(self.layers, str) else list(self.layers)
+
+    def initial_parameters(self, previous, fresh, seed):
+        patterns = self.patterns()
+        out = _tensors.copy_params(previous)
+        for name in previous:
+            if any(fnmatch.fnmatchcase(name, p) for p in patterns):
+                out[name] = _tensors.copy_params({name: fresh[name]})[name]
+        return out
+
+
+def _check_real(name: str, value: Any, low: float | None, high: float | None) -> None:
+    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
+    ok = ok and (low is None or value >= low) and (high is None or value <= high)
+    if not ok:
+        bounds = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be a finite number {bounds}, got {value!r}.")
+
+
+_START_NAMES = {"cold": Cold, "warm": Warm}
+
+
+def check_start(start: Start | str, name: str = "start") -> Start:
+    """Validate a start given as an object or as ``"cold"``/``"warm"``.
+
+    Returns the start object (a new one for a string; the same object otherwise,
+    never modified).
+    """
+    if isinstance(start, str):
+        if start not in _START_NAMES:
+            raise ValueError(
+                f"{name}={start!r} is not a known start; use 'cold', 'warm' or a "
+                "start object such as ShrinkPerturb(0.4, 0.1)."
+            )
+        return _START_NAMES[start]()
+    if not isinstance(start, Start):
+        raise TypeError(
+            f"{name} must be 'cold', 'warm' or a Start (Cold, Warm, ShrinkPerturb, "
+            f"Perturb, PartialReset), got {type(start).__name__}."
+        )
+    start._validate()
+    return start
+
+
+# --------------------------------------------------------------------------- triggers
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a trigger may look at before a run trains.
+
+    Attributes
+    ----------
+    run : int
+        Index of the run about to train (0-based).
+    n_samples : int
+        Rows in the run's data.
+    sample_start : int
+        Global index of the run's first row in the stream of all rows seen.
+    errors : ndarray or None
+        Per-sample errors of the current model on the run's rows, in order
+        (None on the first run).
+    score : float
+        Prequential score of the current model on the run's rows (NaN if none).
+    is_classifier : bool
+        Whether the wrapped model is a classifier.
+    y_pred : ndarray or None
+        The current model's predictions on the run's rows.
+    y : ndarray or None
+        The run's true targets.
+    """
+
+    run: int
+    n_samples: int
+    sample_start: int
+    errors: np.ndarray | None
+    score: float
+    is_classifier: bool
+    y_pred: np.ndarray | None = None
+    y: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class DriftEvent:
+    """One detection: the detector, the global row index and the run it triggered."""
+
+    detector: str
+    sample_index: int
+    run: int
+    level: str = "drift"
+
+
+@dataclass(frozen=True)
+class Fire:
+    """A trigger's request to reset, with its reason."""
+
+    trigger: str
+    start: Start
+    reason: str
+    events: tuple[DriftEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How one run starts and why."""
+
+    start: Start
+    reason: str
+    trigger: str | None = None
+    events: tuple[DriftEvent, ...] = field(default_factory=tuple)
+
+
+class Trigger(BaseEstimator):
+    """Base class of reset triggers.
+
+    A trigger looks at the :class:`Evidence` of each run and returns a
+    :class:`Fire` when the run should begin with ``start`` instead of the
+    policy's usual start. Its mutable state comes from :meth:`init_state`.
+    """
+
+    #: Whether :meth:`check` needs the current model's per-sample errors.
+    needs_errors: ClassVar[bool] = False
+
+    def init_state(self) -> Any:
+        """A fresh mutable state for one estimator's sequence of runs."""
+        return None
+
+    def check(self, state: Any, evidence: Evidence) -> Fire | None:
+        """Observe one run's evidence; return a :class:`Fire` to reset."""
+        raise NotImplementedError
+
+    def reset_start(self) -> Start:
+        """The start used when this trigger fires."""
+        return check_start(getattr(self, "start", "cold"), "start")
+
+    def _validate(self) -> None:
+        self.reset_start()
+
+
+class Every(Trigger):
+    """Reset every ``k`` runs: runs 0, k, 2k, … (0-based) begin with ``start``.
+
+    Parameters
+    ----------
+    k : int
+        Period in runs (>= 1). ``k=1`` resets every run.
+    start : Start or str, default="cold"
+        The start used when the trigger fires.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.policies import Every, Evidence
+    >>> trigger = Every(3)
+    >>> [trigger.check(None, Evidence(r, 10, 0, None, float("nan"), True)) is not None
+    ...  for r in range(1, 7)]
+    [False, False, True, False, False, True]
+    """
+
+    def __init__(self, k: int, start: Start | str = "cold"):
+        self.k = k
+        self.start = start
+
+    def _validate(self) -> None:
+        if not isinstance(self.k, Integral) or isinstance(self.k, bool) or self.k < 1:
+            raise ValueError(f"Every(k) needs an int k >= 1, got {self.k!r}.")
+        super()._validate()
+
+    def check(self, state, evidence):
+        if evidence.run % self.k == 0:
+            return Fire(
+                trigger=f"every({self.k})",
+                start=self.reset_start(),
+                reason=f"every {self.k} runs (run {evidence.run})",
+            )
+        return None
+
+
+def check_triggers(reset: Trigger | Sequence[Trigger] | None) -> list[Trigger]:
+    """Validate ``reset`` (one trigger, a list of them, or None) into a list."""
+    if reset is None:
+        return []
+    triggers = [reset] if isinstance(reset, Trigger) else reset
+    if isinstance(triggers, str) or not isinstance(triggers, Sequence):
+        raise TypeError(
+            "reset must be a trigger (Every, OnPlateau, OnDrift), a list of "
+            f"triggers or None, got {type(reset).__name__}."
+        )
+    for trigger in triggers:
+        if not isinstance(trigger, Trigger):
+            raise TypeError(
+                f"reset must contain triggers (Every, OnPlateau, OnDrift), got "
+                f"{type(trigger).__name__}."
+            )
+        trigger._validate()
+    return list(triggers)
+
+
+def decide(
+    start: Start,
+    triggers: Sequence[Trigger],
+    states: Sequence[Any],
+    evidence: Evidence,
+    *,
+    has_model: bool,
+) -> Decision:
+    """Decide how the run described by ``evidence`` starts.
+
+    Every trigger observes the evidence (so detectors see every row), then the
+    first one that fired chooses the start; the reasons of all that fired are
+    recorded. Without a model to start from, the run is cold.
+    """
+    fired = [f for f in (t.check(s, evidence) for t, s in zip(triggers, states)) if f]
+    events = tuple(e for f in fired for e in f.events)
+    if not has_model:
+        return Decision(Cold(), "first run: no model to start from", None, events)
+    if fired:
+        reason = "; ".join(f.reason for f in fired)
+        return Decision(fired[0].start, reason, fired[0].trigger, events)
+    return Decision(start, "policy start", None, events)
