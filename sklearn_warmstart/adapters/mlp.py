@@ -10,7 +10,11 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron
 
-from .._compat import mlp_fresh_parameters
+from .._compat import (
+    mlp_fit_continuing,
+    mlp_fresh_parameters,
+    mlp_inherited_optimizer,
+)
 from .base import Adapter, UnsupportedStartError
 
 __all__ = ["MLPAdapter"]
@@ -45,11 +49,59 @@ class MLPAdapter(Adapter):
     drawn exactly as scikit-learn's Glorot-uniform initialisation, from the
     run's seed.
 
-    A warm ``fit`` resets the early-stopping bookkeeping (``best_loss_``,
-    ``_no_improvement_count``, the loss curve), which scikit-learn carries over
-    and which otherwise stops a warm refit after one epoch. scikit-learn builds
-    a new optimizer at every ``fit``, so Adam's moments are not inherited by
-    ``fit`` runs; ``partial_fit`` runs keep the optimizer.
+    Cold runs are scikit-learn's own ``fit``. A ``fit`` run from inherited
+    parameters (warm, shrink-perturb, perturb, partial reset) continues the
+    optimisation instead of restarting it, by three rules:
+
+    1. **Fresh stopping bookkeeping.** scikit-learn's ``warm_start`` carries
+       ``best_loss_`` and ``_no_improvement_count`` over from the previous
+       fit, so a warm refit stops after one epoch whatever the new data says
+       (after a label flip it keeps the old, now wrong, model). They are reset
+       every run, with the loss curve.
+    2. **The start is the stopping reference** (stochastic solvers without
+       ``early_stopping``). ``best_loss_`` starts at the inherited model's
+       training loss on this run's data (data loss plus L2 penalty, on the
+       scale of ``loss_curve_``) instead of infinity: an epoch is an
+       improvement only if it beats where the run started by ``tol``. A run
+       whose start is already as good as ``tol`` can tell stops after
+       ``n_iter_no_change + 1`` epochs, the least the rule allows; a run whose
+       data changed (drift, a label flip) trains until it stops improving.
+    3. **Warm runs continue the optimizer** (``solver="adam"`` or ``"sgd"``,
+       without ``early_stopping``). ``fit`` builds a fresh optimizer, whose
+       bias-corrected first Adam steps are ``learning_rate_init`` per weight
+       in the sign of the gradient, large enough to throw a converged model
+       off its minimum. A warm run keeps the previous run's Adam moments and
+       step count (SGD: velocities and an ``invscaling`` schedule), as
+       ``partial_fit`` does; the ``adaptive`` schedule's decayed step, part
+       of what stopped the previous run, restarts at ``learning_rate_init``.
+       Starts that move the parameters (shrink-perturb, perturb, partial
+       reset) get a fresh optimizer: old moments do not describe new weights.
+
+    The epochs are scikit-learn's own epoch step (same minibatches, updates,
+    ``tol``/``n_iter_no_change`` rule, ``max_iter``), driven one epoch at a
+    time (``_compat.mlp_fit_continuing``). ``solver="lbfgs"`` warm-starts
+    through ``fit`` (rule 1 only); with ``early_stopping=True`` a run uses
+    ``fit`` with rule 1 (its validation split is drawn inside ``fit``, so
+    neither the start's validation score nor the optimizer can be carried
+    in). ``partial_fit`` runs keep the optimizer as scikit-learn does.
+    Measured on 100,000 x 20 rows plus 10% new ones
+    (``benchmarks/warm_benefit.py --full``), a warm run needs a small
+    fraction of the cold epochs at the same test accuracy.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from sklearn_warmstart import WarmStartClassifier
+    >>> X, y = make_classification(n_samples=1100, random_state=0)
+    >>> clf = WarmStartClassifier(
+    ...     MLPClassifier(hidden_layer_sizes=(8,), tol=1e-3, max_iter=300),
+    ...     random_state=0,
+    ... )
+    >>> clf = clf.fit(X[:1000], y[:1000]).fit(X, y)
+    >>> cold, warm = clf.history_[0].n_iter, clf.history_[1].n_iter
+    >>> warm < cold
+    True
     """
 
     fit_starts = frozenset(
@@ -120,7 +172,14 @@ class MLPAdapter(Adapter):
                 setattr(model, name, copy.deepcopy(getattr(previous, name)))
         self.write_parameters(model, theta)
         self._reset_bookkeeping(model)
-        return self._guarded(model.fit, X, y, **fit_params)
+        if model.solver == "lbfgs" or model.early_stopping:
+            return self._guarded(model.fit, X, y, **fit_params)
+        optimizer = (
+            mlp_inherited_optimizer(previous, model) if start.kind == "warm" else None
+        )
+        return self._guarded(
+            mlp_fit_continuing, model, X, y, optimizer=optimizer, **fit_params
+        )
 
     def fit_cold(self, template, X, y, fit_params, classes=None):
         if classes is None or set(np.unique(y)) == set(classes):
