@@ -117,6 +117,10 @@ def _peak_memory(enabled: bool):
             tracemalloc.stop()
 
 
+def _supports_partial_fit(wrapper: Any) -> bool:
+    return adapter_for(wrapper.estimator).supports_partial_fit()
+
+
 class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     """Shared run loop of :class:`WarmStartClassifier` and :class:`WarmStartRegressor`."""
 
@@ -179,6 +183,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self, X: Any, y: Any, state: _State | None
     ) -> tuple[Any, np.ndarray, int, np.ndarray | None]:
         """Check one run's data; return X, y, n_features, feature names."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         tags = get_tags(self.estimator)
         options = dict(
             accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
@@ -227,9 +235,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             known = seen
         if len(known) < 2:
             raise ValueError(
-                f"The first run needs at least two classes; y has only "
-                f"{known.tolist()}. Pass classes=[...] to partial_fit if later "
-                "chunks bring the others."
+                f"y has one class ({known.tolist()}); the first run needs at least "
+                "two. Pass classes=[...] to partial_fit if later chunks bring the "
+                "others."
             )
         return known
 
@@ -311,7 +319,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
-        seed = _run_seed(state.base_seed, run)
+        # A cold run is what the bare estimator would do with this random_state:
+        # the same seed at every cold start keeps cold refits idempotent.
+        seed = _run_seed(state.base_seed, 0 if decision.start.kind == "cold" else run)
         template = clone(self.estimator)
         _seed_everything(template, seed)
 
@@ -461,6 +471,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         return self._fit_runs(X, y, fit_params, "fit")
 
+    @available_if(_supports_partial_fit)
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, **fit_params: Any
     ) -> _BaseWarmStart:
@@ -571,7 +582,9 @@ _PARAMETERS_DOC = """
         (slows pure-Python training loops noticeably).
     random_state : int, RandomState or None, default=None
         Seeds every run: run ``i`` uses a seed drawn from ``random_state`` and
-        ``i``, given to every ``random_state`` of the wrapped model. A
+        ``i``, given to every ``random_state`` of the wrapped model. Cold runs
+        all use the seed of run 0, so a cold run is exactly what the bare
+        estimator does with that seed and cold refits are idempotent. A
         RandomState passed here is copied, never advanced.
     verbose : int, default=0
         Print one line per run when positive.
