@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import time
 import tracemalloc
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from . import _tensors
 from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
 from .adapters import Adapter, adapter_for
+from .exceptions import DivergenceError
 from .history import History, RunRecord
 from .policies import (
     Decision,
@@ -43,10 +45,6 @@ from .policies import (
 )
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
-
-
-class DivergenceError(FloatingPointError):
-    """A run produced non-finite parameters or loss; nothing was committed."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,13 @@ class _State:
 
 class _FeatureProbe(BaseEstimator):
     """Receives ``validate_data``'s fitted attributes so a failed run sets none."""
+
+
+_DIVERGED = re.compile(r"non-finite|overflow|NaN or infinity|infinity", re.IGNORECASE)
+_NOTHING_COMMITTED = (
+    "The previous model, history and checkpoints are unchanged; lower the "
+    "learning rate, scale the features or use a cold start."
+)
 
 
 def _run_seed(base_seed: int, run: int) -> int:
@@ -350,17 +355,25 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     fit_params=fit_params,
                 )
             else:
-                model, theta_start = adapter.train(
-                    template,
-                    previous,
-                    decision.start,
-                    X_train,
-                    y_train,
-                    seed=seed,
-                    fit_params=fit_params,
-                    incremental=incremental,
-                    classes=state.classes if incremental else None,
-                )
+                try:
+                    model, theta_start = adapter.train(
+                        template,
+                        previous,
+                        decision.start,
+                        X_train,
+                        y_train,
+                        seed=seed,
+                        fit_params=fit_params,
+                        incremental=incremental,
+                        classes=state.classes if incremental else None,
+                    )
+                except ValueError as error:
+                    # sklearn's own divergence checks (MLP, SGD) raise ValueError.
+                    if not _DIVERGED.search(str(error)):
+                        raise
+                    raise DivergenceError(
+                        f"Run {run} diverged: {error} {_NOTHING_COMMITTED}"
+                    ) from error
             fit_time = time.perf_counter() - tic
         theta_end = adapter.parameters(model)
         loss_curve = adapter.loss_curve(model)
@@ -368,9 +381,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             raise DivergenceError(
                 f"Run {run} diverged: its training produced non-finite "
                 f"{'parameters' if not _tensors.all_finite(theta_end) else 'loss'} "
-                f"(start {decision.start.describe()}). The previous model, history "
-                "and checkpoints are unchanged; lower the learning rate, scale the "
-                "features or use a cold start."
+                f"(start {decision.start.describe()}). {_NOTHING_COMMITTED}"
             )
         record = RunRecord(
             run=run,

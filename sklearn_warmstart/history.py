@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
@@ -15,7 +16,15 @@ if TYPE_CHECKING:
 __all__ = ["DriftEvent", "History", "RunRecord"]
 
 
-@dataclass(frozen=True)
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@dataclass(frozen=True, eq=False)
 class RunRecord:
     """One immutable row per run.
 
@@ -88,6 +97,18 @@ class RunRecord:
     drift_events: tuple[DriftEvent, ...] = field(default_factory=tuple)
     challenger: str | None = None
     checkpoint: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """Field-by-field equality in which NaN equals NaN."""
+        if not isinstance(other, RunRecord):
+            return NotImplemented
+        return all(
+            _same(getattr(self, f.name), getattr(other, f.name))
+            for f in dataclasses.fields(self)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.run, self.method, self.start, self.seed, self.n_samples))
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dict (drift events as dicts)."""

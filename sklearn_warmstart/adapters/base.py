@@ -9,17 +9,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import _tensors
+from ..exceptions import ArchitectureChangedError, UnsupportedStartError
 from ..policies import Start
 
 __all__ = ["Adapter", "ArchitectureChangedError", "UnsupportedStartError"]
-
-
-class UnsupportedStartError(ValueError):
-    """The model family cannot honour the requested start."""
-
-
-class ArchitectureChangedError(ValueError):
-    """The model's parameter shapes changed between runs, so it cannot inherit them."""
 
 
 class Adapter:
@@ -208,7 +201,8 @@ class Adapter:
             fresh = self.fresh_parameters(template, X, y, seed, previous)
             self._check_same_architecture(theta_prev, fresh)
         if start.kind == "warm":
-            theta0 = theta_prev or None
+            # parameters() may share memory with ``previous``: never train on it.
+            theta0 = _tensors.copy_params(theta_prev) if theta_prev else None
             write = None
         elif start.kind == "partial_reset":
             theta0 = self.partial_reset(
@@ -220,15 +214,15 @@ class Adapter:
                 raise UnsupportedStartError(self._unsupported(start, method))
             theta0 = start.initial_parameters(theta_prev, fresh, seed)
             write = theta0
-        if theta0 is not None:
-            theta0 = _tensors.copy_params(theta0)
+        # Training may update the arrays it is given in place: keep θ_start apart.
+        start_copy = _tensors.copy_params(theta0) if theta0 is not None else None
         if incremental:
             model = self.partial_fit_from(
                 template, previous, write, start, X, y, classes, fit_params
             )
         else:
             model = self.fit_from(template, previous, theta0, start, X, y, fit_params)
-        return model, theta0
+        return model, start_copy
 
     def _check_same_architecture(
         self, theta_prev: Mapping[str, Any], fresh: Mapping[str, Any] | None
