@@ -64,6 +64,9 @@ class RunRecord:
         Outcome of a warning-zone challenger, if one was evaluated.
     checkpoint : str or None
         Id of the checkpoint written for this run.
+    valid_loss_curve : tuple of float
+        Validation loss per epoch, where the model reports it (skorch nets
+        with a validation split).
     """
 
     run: int
@@ -88,12 +91,14 @@ class RunRecord:
     drift_events: tuple[DriftEvent, ...] = field(default_factory=tuple)
     challenger: str | None = None
     checkpoint: str | None = None
+    valid_loss_curve: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dict (drift events as dicts)."""
         out = dataclasses.asdict(self)
         out["loss_curve"] = list(self.loss_curve)
         out["grad_norms"] = list(self.grad_norms)
+        out["valid_loss_curve"] = list(self.valid_loss_curve)
         return out
 
     @classmethod
@@ -102,6 +107,7 @@ class RunRecord:
         data = dict(data)
         data["loss_curve"] = tuple(data.get("loss_curve", ()))
         data["grad_norms"] = tuple(data.get("grad_norms", ()))
+        data["valid_loss_curve"] = tuple(data.get("valid_loss_curve", ()))
         data["drift_events"] = tuple(
             DriftEvent(**e) for e in data.get("drift_events", ())
         )
