@@ -375,7 +375,10 @@ class SkorchAdapter(Adapter):
                 for batch in iterator:
                     Xi, _ = unpack_data(batch)
                     x = to_tensor(Xi, device=net.device)
-                    module(**x) if isinstance(x, Mapping) else module(x)
+                    if isinstance(x, Mapping):
+                        module(**x)
+                    else:
+                        module(x)
         finally:
             for handle in handles:
                 handle.remove()
