@@ -1,5 +1,6 @@
 """skorch nets: every start, records, streaming, determinism and the device data path."""
 
+import importlib
 import pickle
 import subprocess
 import sys
@@ -457,8 +458,11 @@ def test_missing_torch_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     monkeypatch.delitem(sys.modules, "sklearn_warmstart.adapters.skorch")
     monkeypatch.delitem(sys.modules, "sklearn_warmstart.torch_data")
-    with pytest.raises(ImportError, match=r'pip install "sklearn-warmstart\[torch\]"'):
+    extra = r'pip install "sklearn-warmstart\[torch\]"'
+    with pytest.raises(ImportError, match=extra):
         adapter_for(net)
+    with pytest.raises(ImportError, match=extra):
+        importlib.import_module("sklearn_warmstart.torch_data")
 
 
 @pytest.mark.gpu
