@@ -288,6 +288,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 run, len(y), state.n_seen, None, float("nan"), is_classifier(self)
             )
         y_pred = state.model.predict(X)
+        if np.ndim(y) == 1 and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 1:
+            y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
         if is_classifier(self):
             errors = (y_pred != y).astype(np.float64)
             score = float(1.0 - errors.mean())
@@ -343,7 +345,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             adapter.parameters(state.model) if state.model is not None else None
         )
         theta_prev = _tensors.copy_params(theta_prev) if theta_prev else None
-        with _peak_memory(self.track_memory) as memory:
+        with _peak_memory(self.track_memory) as memory, adapter.seeded(seed):
             tic = time.perf_counter()
             if incremental and state.model is None:
                 model, theta_start = adapter.start_stream(
@@ -395,6 +397,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             n_iter=adapter.n_iter(model),
             loss_curve=loss_curve,
             grad_norms=adapter.grad_norms(model),
+            valid_loss_curve=adapter.valid_loss_curve(model),
             theta_start_norm=_tensors.norm(theta_start),
             theta_end_norm=_tensors.norm(theta_end),
             distance_from_start=_tensors.distance(theta_end, theta_start),
@@ -454,7 +457,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 "reset changed since the first run; call fit on a fresh clone to "
                 "use a different set of triggers."
             )
-        state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
+        with adapter.seeded():  # predictions must not advance a framework's RNG
+            state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
         self._commit(state)
         return self
 

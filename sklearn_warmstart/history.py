@@ -73,6 +73,9 @@ class RunRecord:
         Outcome of a warning-zone challenger, if one was evaluated.
     checkpoint : str or None
         Id of the checkpoint written for this run.
+    valid_loss_curve : tuple of float
+        Validation loss per epoch, where the model reports it (skorch nets
+        with a validation split).
     """
 
     run: int
@@ -97,6 +100,7 @@ class RunRecord:
     drift_events: tuple[DriftEvent, ...] = field(default_factory=tuple)
     challenger: str | None = None
     checkpoint: str | None = None
+    valid_loss_curve: tuple[float, ...] = ()
 
     def __eq__(self, other: object) -> bool:
         """Field-by-field equality in which NaN equals NaN."""
@@ -115,6 +119,7 @@ class RunRecord:
         out = dataclasses.asdict(self)
         out["loss_curve"] = list(self.loss_curve)
         out["grad_norms"] = list(self.grad_norms)
+        out["valid_loss_curve"] = list(self.valid_loss_curve)
         return out
 
     @classmethod
@@ -123,6 +128,7 @@ class RunRecord:
         data = dict(data)
         data["loss_curve"] = tuple(data.get("loss_curve", ()))
         data["grad_norms"] = tuple(data.get("grad_norms", ()))
+        data["valid_loss_curve"] = tuple(data.get("valid_loss_curve", ()))
         data["drift_events"] = tuple(
             DriftEvent(**e) for e in data.get("drift_events", ())
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -31,6 +32,9 @@ class Adapter:
     fit_starts: ClassVar[frozenset[str]] = frozenset({"cold"})
     #: Starts this family supports in ``partial_fit`` runs.
     partial_fit_starts: ClassVar[frozenset[str]] = frozenset({"cold", "warm"})
+    #: Whether a pipeline must train this family's cold runs through
+    #: :meth:`fit_cold` (which then does more than the model's own ``fit``).
+    owns_cold_fit: ClassVar[bool] = False
 
     def __init__(self, estimator: Any):
         self.estimator = estimator
@@ -107,6 +111,29 @@ class Adapter:
             f"{type(model).__name__}."
         )
 
+    def seeded(self, seed: int | None = None) -> contextlib.AbstractContextManager:
+        """Context in which a run trains: the family's global RNG, isolated.
+
+        Families whose framework draws from a global generator (torch) save it
+        on entry, seed it with ``seed`` when one is given, and restore it on
+        exit, so a run is reproducible and leaves the caller's RNG untouched.
+        The default does nothing (scikit-learn models use ``random_state``).
+        """
+        return contextlib.nullcontext()
+
+    def combine(
+        self,
+        start: Start,
+        theta_prev: Mapping[str, Any],
+        fresh: Mapping[str, Any] | None,
+        seed: int,
+    ) -> dict[str, Any]:
+        """θ₀ of a shrink-perturb or perturb start (the start's own arithmetic).
+
+        Families override it to do the arithmetic in place on the device.
+        """
+        return start.initial_parameters(theta_prev, fresh, seed)
+
     def partial_reset(
         self,
         start: Start,
@@ -134,6 +161,10 @@ class Adapter:
 
     def grad_norms(self, model: Any) -> tuple[float, ...]:
         """Gradient norm per epoch of the last training call, if measured."""
+        return ()
+
+    def valid_loss_curve(self, model: Any) -> tuple[float, ...]:
+        """Validation loss per epoch of the last training call, if any."""
         return ()
 
     def supports_partial_fit(self) -> bool:
@@ -212,7 +243,7 @@ class Adapter:
         else:
             if not theta_prev:
                 raise UnsupportedStartError(self._unsupported(start, method))
-            theta0 = start.initial_parameters(theta_prev, fresh, seed)
+            theta0 = self.combine(start, theta_prev, fresh, seed)
             write = theta0
         # Training may update the arrays it is given in place: keep θ_start apart.
         start_copy = _tensors.copy_params(theta0) if theta0 is not None else None
