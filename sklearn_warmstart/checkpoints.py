@@ -239,6 +239,8 @@ def _write_new_file(path: Path, data: bytes) -> None:
 
 
 def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows
+        return
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
@@ -1024,30 +1026,8 @@ class CheckpointStore:
         )
         files["arrays.npz"] = arrays
 
-        params, missing = {}, []
-        for name, value in estimator.get_params(deep=False).items():
-            if name in ("checkpoint", "init"):
-                continue
-            try:
-                _skops_dumps(value, f"parameter {name}", self.trusted)
-            except CheckpointError:
-                missing.append(name)
-            else:
-                params[name] = value
-        states, stored = [], []
-        for value in state.policy_states:
-            try:
-                _skops_dumps(value, "a trigger state", self.trusted)
-            except CheckpointError:
-                states.append(None)
-                stored.append(False)
-            else:
-                states.append(value)
-                stored.append(True)
-        files["estimator.skops"] = _skops_dumps(
-            {"params": params, "policy_states": states},
-            "The estimator configuration",
-            self.trusted,
+        files["estimator.skops"], missing, stored = self._encode_config(
+            estimator, state.policy_states
         )
 
         record: RunRecord = state.history[-1]
@@ -1066,7 +1046,7 @@ class CheckpointStore:
         data_info = None
         if X is not None:
             data_info = fingerprint(X, y)
-            data_info["n_rows"] = int(X.shape[0])
+            data_info["n_rows"] = int(X.shape[0] if hasattr(X, "shape") else len(X))
         meta = {
             "format": FORMAT,
             "estimator": type(estimator).__name__,
@@ -1105,6 +1085,45 @@ class CheckpointStore:
             },
         }
         return files, meta
+
+    def _encode_config(
+        self, estimator: Any, policy_states: Sequence[Any]
+    ) -> tuple[bytes, list[str], list[bool]]:
+        """The meta-estimator's parameters and trigger states as one skops file.
+
+        Items that skops cannot store within the trust policy are left out:
+        their names (parameters) or flags (trigger states) are returned.
+        """
+        what = "The estimator configuration"
+        params = {
+            k: v
+            for k, v in estimator.get_params(deep=False).items()
+            if k not in ("checkpoint", "init")
+        }
+        states = list(policy_states)
+        try:
+            data = _skops_dumps(
+                {"params": params, "policy_states": states}, what, self.trusted
+            )
+            return data, [], [True] * len(states)
+        except CheckpointError:
+            pass  # find the items that cannot be stored, one by one
+
+        def storable(value: Any, label: str) -> bool:
+            try:
+                _skops_dumps(value, label, self.trusted)
+            except CheckpointError:
+                return False
+            return True
+
+        missing = [k for k, v in params.items() if not storable(v, f"parameter {k}")]
+        stored = [storable(v, "a trigger state") for v in states]
+        params = {k: v for k, v in params.items() if k not in missing}
+        states = [v if ok else None for v, ok in zip(states, stored)]
+        data = _skops_dumps(
+            {"params": params, "policy_states": states}, what, self.trusted
+        )
+        return data, missing, stored
 
     def _commit(
         self, files: dict[str, bytes], meta: dict[str, Any], history: History
@@ -1148,36 +1167,41 @@ class CheckpointStore:
                 "manifest_sha256": _sha256(manifest_bytes),
                 "status": "kept",
             }
-            self._write_lineage([*entries, entry])  # the commit point
+            entries, doomed = self._retain([*entries, entry])
+            self._write_lineage(entries)  # the commit point (and the pruning)
         except BaseException:
             shutil.rmtree(final if renamed else staging, ignore_errors=True)
             raise
-        self._prune([*entries, entry])
+        self._remove(doomed)
         return checkpoint_id
 
-    def _prune(self, entries: list[dict[str, Any]]) -> None:
+    def _retain(
+        self, entries: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Mark the checkpoints retention drops as pruned; return them too."""
         if self.keep_last is None:
-            return
+            return entries, []
         kept = sorted((e for e in entries if e["status"] == "kept"), key=_seq)
         keep = {e["id"] for e in kept[-self.keep_last :]}
         if self.keep_every is not None:
             keep |= {e["id"] for e in kept if e["run"] % self.keep_every == 0}
         doomed = [e["id"] for e in kept if e["id"] not in keep]
-        if not doomed:
-            return
         when = _utc_now()
         updated = [
             {**e, "status": "pruned", "pruned": when} if e["id"] in doomed else e
             for e in entries
         ]
+        return updated, doomed
+
+    def _remove(self, doomed: list[str]) -> None:
+        """Delete pruned checkpoint directories (a failure is retried later)."""
         try:
-            self._write_lineage(updated)
             for checkpoint_id in doomed:
                 shutil.rmtree(self.path / checkpoint_id)
         except OSError as exc:
             warnings.warn(
-                f"Pruning old checkpoints in {self.path} failed ({exc}); the new "
-                "checkpoint is committed and the next write retries the cleanup.",
+                f"Removing pruned checkpoints in {self.path} failed ({exc}); the "
+                "new checkpoint is committed and the next write retries.",
                 RuntimeWarning,
                 stacklevel=4,
             )
@@ -1362,6 +1386,11 @@ class CheckpointStore:
                         CorruptCheckpointWarning,
                         stacklevel=2,
                     )
+        if checkpoint_id is not None:
+            raise CheckpointError(
+                f"Checkpoint {checkpoint_id} in {self.path} failed verification: "
+                f"{failures[0]}."
+            )
         detail = f" Failures: {' | '.join(failures)}." if failures else ""
         raise CheckpointError(f"No verified checkpoint left in {self.path}.{detail}")
 

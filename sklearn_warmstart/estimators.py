@@ -476,7 +476,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         next ``fit`` or ``partial_fit`` is the next run, with the seed it would
         have had without the interruption. River detectors cannot be stored
         without pickle: their states restart fresh (with a warning). The
-        resumed estimator keeps writing checkpoints to the same store.
+        resumed estimator keeps writing checkpoints to the same store; pass a
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore` rather than a
+        path to keep its retention settings (``keep_last``, ``keep_every``).
 
         Parameters
         ----------
