@@ -1100,12 +1100,17 @@ class CheckpointStore:
             for k, v in estimator.get_params(deep=False).items()
             if k not in ("checkpoint", "init")
         }
-        states = list(policy_states)
+        # Values of foreign classes (a skorch net, a river detector) are not
+        # even tried: skops would pickle some of them just to refuse them.
+        foreign = [k for k, v in params.items() if self._foreign(v)]
+        params = {k: v for k, v in params.items() if k not in foreign}
+        stored = [not self._foreign(v) for v in policy_states]
+        states = [v if ok else None for v, ok in zip(policy_states, stored)]
         try:
             data = _skops_dumps(
                 {"params": params, "policy_states": states}, what, self.trusted
             )
-            return data, [], [True] * len(states)
+            return data, foreign, stored
         except CheckpointError:
             pass  # find the items that cannot be stored, one by one
 
@@ -1117,13 +1122,31 @@ class CheckpointStore:
             return True
 
         missing = [k for k, v in params.items() if not storable(v, f"parameter {k}")]
-        stored = [storable(v, "a trigger state") for v in states]
+        stored = [
+            ok and storable(v, "a trigger state") for v, ok in zip(states, stored)
+        ]
         params = {k: v for k, v in params.items() if k not in missing}
         states = [v if ok else None for v, ok in zip(states, stored)]
         data = _skops_dumps(
             {"params": params, "policy_states": states}, what, self.trusted
         )
-        return data, missing, stored
+        return data, foreign + missing, stored
+
+    def _foreign(self, value: Any) -> bool:
+        """Whether ``value`` or a direct item of it has a class outside the trust list."""
+        if isinstance(value, dict):
+            items = [value, *value.values()]
+        elif isinstance(value, list | tuple):
+            items = [value, *value]
+        else:
+            items = [value]
+        for item in items:
+            cls = type(item)
+            root = str(cls.__module__).split(".")[0]
+            name = f"{cls.__module__}.{cls.__qualname__}"
+            if root not in _ALLOWED_ROOTS | {"builtins"} and name not in self.trusted:
+                return True
+        return False
 
     def _commit(
         self, files: dict[str, bytes], meta: dict[str, Any], history: History
