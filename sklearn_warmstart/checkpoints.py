@@ -1192,11 +1192,27 @@ class CheckpointStore:
             }
             entries, doomed = self._retain([*entries, entry])
             self._write_lineage(entries)  # the commit point (and the pruning)
-        except BaseException:
+        except BaseException as exc:
+            if renamed and self._committed(checkpoint_id):
+                # os.replace happened; only the directory fsync after it failed.
+                warnings.warn(
+                    f"Checkpoint {checkpoint_id} is committed in {self.path}, but "
+                    f"syncing the directory failed ({exc}); it may not survive a "
+                    "power loss.",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+                return checkpoint_id
             shutil.rmtree(final if renamed else staging, ignore_errors=True)
             raise
         self._remove(doomed)
         return checkpoint_id
+
+    def _committed(self, checkpoint_id: str) -> bool:
+        try:
+            return any(e["id"] == checkpoint_id for e in self._read_lineage())
+        except CheckpointError:
+            return False
 
     def _retain(
         self, entries: list[dict[str, Any]]

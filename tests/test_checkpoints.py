@@ -854,3 +854,23 @@ def test_checkpoint_store_serialises_two_writer_processes(tmp_path, data):
     assert {by_id[i] for i in done[0]} == {1} and {by_id[i] for i in done[1]} == {2}
     assert store.verify() == []
     assert not list(store.path.glob(".staging-*"))
+
+
+def test_checkpoint_directory_fsync_failure_after_commit_keeps_it(
+    tmp_path, data, monkeypatch
+):
+    """If only the final directory sync fails, the committed checkpoint stays."""
+    X, y = data
+    clf, store = _fitted(tmp_path / "s", data, n_runs=1)
+    real = ck.atomic_write
+
+    def replaced_then_failed(path, payload):
+        real(path, payload)
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(ck, "atomic_write", replaced_then_failed)
+    with pytest.warns(RuntimeWarning, match="may not survive a power loss"):
+        clf.fit(X, y)
+    monkeypatch.undo()
+    assert clf.history_[-1].checkpoint == "ckpt-000001"
+    assert store.verify() == [] and store.load().id == "ckpt-000001"
