@@ -1,5 +1,6 @@
 """Make the initialisation policy of repeated training runs a measurable choice."""
 
+from .checkpoints import CheckpointError, CheckpointStore
 from .estimators import WarmStartClassifier, WarmStartRegressor
 from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
 from .history import History, RunRecord
@@ -9,6 +10,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArchitectureChangedError",
+    "CheckpointError",
+    "CheckpointStore",
     "Cold",
     "DivergenceError",
     "Every",

@@ -136,6 +136,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         start: Start | str = "warm",
         reset: Trigger | Sequence[Trigger] | None = None,
         init: Any = None,
+        checkpoint: Any = None,
         buffer_size: int = 2000,
         track_memory: bool = False,
         random_state: Any = None,
@@ -145,6 +146,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self.start = start
         self.reset = reset
         self.init = init
+        self.checkpoint = checkpoint
         self.buffer_size = buffer_size
         self.track_memory = track_memory
         self.random_state = random_state
@@ -178,6 +180,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if not isinstance(self.verbose, Integral):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
         _base_seed(self.random_state)
+        if self.checkpoint is not None:
+            from .checkpoints import as_store
+
+            as_store(self.checkpoint)
         return (
             adapter_for(self.estimator),
             check_start(self.start),
@@ -256,7 +262,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if isinstance(init, str) or hasattr(init, "__fspath__"):
             from .checkpoints import load_model
 
-            return load_model(init)
+            return load_model(init, template=self.estimator)
         check_is_fitted(init)
         return init
 
@@ -460,9 +466,84 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         with adapter.seeded():  # predictions must not advance a framework's RNG
             state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
         self._commit(state)
+        if self.checkpoint is not None:
+            self._write_checkpoint(X, y)
         return self
 
+    def _write_checkpoint(self, X: Any, y: Any) -> None:
+        """Checkpoint the committed run and record the checkpoint id.
+
+        Raises ``CheckpointError`` if the save fails; the run stays committed.
+        """
+        from .checkpoints import CheckpointError, as_store
+
+        try:
+            checkpoint_id = as_store(self.checkpoint).save(self, X, y)
+        except CheckpointError as error:
+            raise type(error)(
+                f"{error} Run {self.n_runs_ - 1} is committed in memory "
+                "(estimator_, history_); its record has checkpoint=None and the "
+                "next successful save stores the whole history."
+            ) from error
+        history = self._state.history
+        last = dataclasses.replace(history[-1], checkpoint=checkpoint_id)
+        self._commit(
+            dataclasses.replace(self._state, history=History((*history[:-1], last)))
+        )
+
     # ------------------------------------------------------------------ public API
+    @classmethod
+    def resume(cls, path: Any, **params: Any) -> _BaseWarmStart:
+        """Rebuild a fitted estimator from a store's newest verified checkpoint.
+
+        The model, the run history, the run-seed root, the streaming buffer and
+        the trigger states that could be stored safely are restored, so the
+        next ``fit`` or ``partial_fit`` is the next run, with the seed it would
+        have had without the interruption. River detectors cannot be stored
+        without pickle: their states restart fresh (with a warning). The
+        resumed estimator keeps writing checkpoints to the same store; pass a
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore` rather than a
+        path to keep its retention settings (``keep_last``, ``keep_every``).
+
+        Parameters
+        ----------
+        path : str, path-like or CheckpointStore
+            The checkpoint store.
+        **params : dict
+            Constructor parameters that override the stored ones. Parameters
+            that could not be stored safely (e.g. a skorch net, a trigger
+            holding a river detector) must be given again.
+
+        Returns
+        -------
+        estimator : object
+            A fitted estimator of this class.
+
+        Raises
+        ------
+        CheckpointError
+            If the store has no verified checkpoint or a required parameter
+            is missing.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import SGDClassifier
+        >>> from sklearn_warmstart import WarmStartClassifier
+        >>> X, y = make_classification(n_samples=200, random_state=0)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     clf = WarmStartClassifier(SGDClassifier(), checkpoint=tmp,
+        ...                               random_state=0)
+        ...     clf = clf.fit(X[:100], y[:100]).fit(X, y)
+        ...     resumed = WarmStartClassifier.resume(tmp).fit(X, y)
+        >>> resumed.n_runs_, resumed.history_[2].checkpoint
+        (3, 'ckpt-000002')
+        """
+        from .checkpoints import resume_estimator
+
+        return resume_estimator(cls, path, params)
+
     def fit(self, X: Any, y: Any, **fit_params: Any) -> _BaseWarmStart:
         """Train one run on ``X, y``, started as the policy says.
 
@@ -586,9 +667,18 @@ _PARAMETERS_DOC = """
         :class:`PartialReset`.
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
-    init : fitted estimator, default=None
+    init : fitted estimator or path, default=None
         A model the first run starts from (with ``start``); without it the
-        first run is cold.
+        first run is cold. A path loads the model of a checkpoint store's
+        newest verified checkpoint (or of a ``store/ckpt-NNNNNN`` directory).
+    checkpoint : CheckpointStore, path or None, default=None
+        Where every committed run writes one checkpoint (see
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore`); the run's
+        record gets the checkpoint id. A failed run writes nothing. If the
+        save itself fails (disk full, permission denied), the run stays
+        committed in memory, the store is unchanged and ``CheckpointError``
+        is raised; the next successful save holds the whole history again.
+        Continue later with :meth:`resume`.
     buffer_size : int, default=2000
         Rows kept for streaming resets: a reset in ``partial_fit`` trains a
         fresh model on the most recent ``buffer_size`` rows.
