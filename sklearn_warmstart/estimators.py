@@ -598,6 +598,17 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     def _check_fitted(self):
         check_is_fitted(self, "estimator_")
 
+    def _inner_X(self, X: Any) -> Any:
+        """X as the wrapped model saw it in training: names checked here, then dropped.
+
+        Runs train the wrapped model on validated arrays, so a DataFrame's
+        column names are checked against ``feature_names_in_`` by the wrapper.
+        """
+        if not hasattr(X, "columns"):
+            return X
+        validate_data(self, X, reset=False, skip_check_array=True)
+        return np.asarray(X)
+
     @available_if(estimator_has("predict"))
     def predict(self, X: Any) -> np.ndarray:
         """Predict with the current model.
@@ -613,7 +624,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             Predictions of ``estimator_``.
         """
         self._check_fitted()
-        return self.estimator_.predict(X)
+        return self.estimator_.predict(self._inner_X(X))
 
     @available_if(estimator_has("score"))
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -636,8 +647,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         self._check_fitted()
         if sample_weight is None:
-            return self.estimator_.score(X, y)
-        return self.estimator_.score(X, y, sample_weight=sample_weight)
+            return self.estimator_.score(self._inner_X(X), y)
+        return self.estimator_.score(self._inner_X(X), y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -761,7 +772,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_proba(X)
+        return self.estimator_.predict_proba(self._inner_X(X))
 
     @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -778,7 +789,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Log-probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_log_proba(X)
+        return self.estimator_.predict_log_proba(self._inner_X(X))
 
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
@@ -795,7 +806,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             The wrapped model's decision scores.
         """
         self._check_fitted()
-        return self.estimator_.decision_function(X)
+        return self.estimator_.decision_function(self._inner_X(X))
 
 
 class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
