@@ -1,7 +1,8 @@
 """Make the initialisation policy of repeated training runs a measurable choice."""
 
-from .adapters import ArchitectureChangedError, UnsupportedStartError
-from .estimators import DivergenceError, WarmStartClassifier, WarmStartRegressor
+from .checkpoints import CheckpointError, CheckpointStore
+from .estimators import WarmStartClassifier, WarmStartRegressor
+from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
 from .history import History, RunRecord
 from .policies import Cold, Every, PartialReset, Perturb, ShrinkPerturb, Warm
 
@@ -9,6 +10,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArchitectureChangedError",
+    "CheckpointError",
+    "CheckpointStore",
     "Cold",
     "DivergenceError",
     "Every",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import time
 import tracemalloc
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from . import _tensors
 from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
 from .adapters import Adapter, adapter_for
+from .exceptions import DivergenceError
 from .history import History, RunRecord
 from .policies import (
     Decision,
@@ -43,10 +45,6 @@ from .policies import (
 )
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
-
-
-class DivergenceError(FloatingPointError):
-    """A run produced non-finite parameters or loss; nothing was committed."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,13 @@ class _State:
 
 class _FeatureProbe(BaseEstimator):
     """Receives ``validate_data``'s fitted attributes so a failed run sets none."""
+
+
+_DIVERGED = re.compile(r"non-finite|overflow|NaN or infinity|infinity", re.IGNORECASE)
+_NOTHING_COMMITTED = (
+    "The previous model, history and checkpoints are unchanged; lower the "
+    "learning rate, scale the features or use a cold start."
+)
 
 
 def _run_seed(base_seed: int, run: int) -> int:
@@ -117,6 +122,10 @@ def _peak_memory(enabled: bool):
             tracemalloc.stop()
 
 
+def _supports_partial_fit(wrapper: Any) -> bool:
+    return adapter_for(wrapper.estimator).supports_partial_fit()
+
+
 class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     """Shared run loop of :class:`WarmStartClassifier` and :class:`WarmStartRegressor`."""
 
@@ -127,6 +136,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         start: Start | str = "warm",
         reset: Trigger | Sequence[Trigger] | None = None,
         init: Any = None,
+        checkpoint: Any = None,
         buffer_size: int = 2000,
         track_memory: bool = False,
         random_state: Any = None,
@@ -136,6 +146,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self.start = start
         self.reset = reset
         self.init = init
+        self.checkpoint = checkpoint
         self.buffer_size = buffer_size
         self.track_memory = track_memory
         self.random_state = random_state
@@ -169,6 +180,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if not isinstance(self.verbose, Integral):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
         _base_seed(self.random_state)
+        if self.checkpoint is not None:
+            from .checkpoints import as_store
+
+            as_store(self.checkpoint)
         return (
             adapter_for(self.estimator),
             check_start(self.start),
@@ -179,6 +194,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self, X: Any, y: Any, state: _State | None
     ) -> tuple[Any, np.ndarray, int, np.ndarray | None]:
         """Check one run's data; return X, y, n_features, feature names."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         tags = get_tags(self.estimator)
         options = dict(
             accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
@@ -227,9 +246,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             known = seen
         if len(known) < 2:
             raise ValueError(
-                f"The first run needs at least two classes; y has only "
-                f"{known.tolist()}. Pass classes=[...] to partial_fit if later "
-                "chunks bring the others."
+                f"y has one class ({known.tolist()}); the first run needs at least "
+                "two. Pass classes=[...] to partial_fit if later chunks bring the "
+                "others."
             )
         return known
 
@@ -243,7 +262,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if isinstance(init, str) or hasattr(init, "__fspath__"):
             from .checkpoints import load_model
 
-            return load_model(init)
+            return load_model(init, template=self.estimator)
         check_is_fitted(init)
         return init
 
@@ -275,6 +294,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 run, len(y), state.n_seen, None, float("nan"), is_classifier(self)
             )
         y_pred = state.model.predict(X)
+        if np.ndim(y) == 1 and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 1:
+            y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
         if is_classifier(self):
             errors = (y_pred != y).astype(np.float64)
             score = float(1.0 - errors.mean())
@@ -311,7 +332,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
-        seed = _run_seed(state.base_seed, run)
+        # A cold run is what the bare estimator would do with this random_state:
+        # the same seed at every cold start keeps cold refits idempotent.
+        seed = _run_seed(state.base_seed, 0 if decision.start.kind == "cold" else run)
         template = clone(self.estimator)
         _seed_everything(template, seed)
 
@@ -328,7 +351,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             adapter.parameters(state.model) if state.model is not None else None
         )
         theta_prev = _tensors.copy_params(theta_prev) if theta_prev else None
-        with _peak_memory(self.track_memory) as memory:
+        with _peak_memory(self.track_memory) as memory, adapter.seeded(seed):
             tic = time.perf_counter()
             if incremental and state.model is None:
                 model, theta_start = adapter.start_stream(
@@ -340,17 +363,25 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     fit_params=fit_params,
                 )
             else:
-                model, theta_start = adapter.train(
-                    template,
-                    previous,
-                    decision.start,
-                    X_train,
-                    y_train,
-                    seed=seed,
-                    fit_params=fit_params,
-                    incremental=incremental,
-                    classes=state.classes if incremental else None,
-                )
+                try:
+                    model, theta_start = adapter.train(
+                        template,
+                        previous,
+                        decision.start,
+                        X_train,
+                        y_train,
+                        seed=seed,
+                        fit_params=fit_params,
+                        incremental=incremental,
+                        classes=state.classes if incremental else None,
+                    )
+                except ValueError as error:
+                    # sklearn's own divergence checks (MLP, SGD) raise ValueError.
+                    if not _DIVERGED.search(str(error)):
+                        raise
+                    raise DivergenceError(
+                        f"Run {run} diverged: {error} {_NOTHING_COMMITTED}"
+                    ) from error
             fit_time = time.perf_counter() - tic
         theta_end = adapter.parameters(model)
         loss_curve = adapter.loss_curve(model)
@@ -358,9 +389,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             raise DivergenceError(
                 f"Run {run} diverged: its training produced non-finite "
                 f"{'parameters' if not _tensors.all_finite(theta_end) else 'loss'} "
-                f"(start {decision.start.describe()}). The previous model, history "
-                "and checkpoints are unchanged; lower the learning rate, scale the "
-                "features or use a cold start."
+                f"(start {decision.start.describe()}). {_NOTHING_COMMITTED}"
             )
         record = RunRecord(
             run=run,
@@ -374,6 +403,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             n_iter=adapter.n_iter(model),
             loss_curve=loss_curve,
             grad_norms=adapter.grad_norms(model),
+            valid_loss_curve=adapter.valid_loss_curve(model),
             theta_start_norm=_tensors.norm(theta_start),
             theta_end_norm=_tensors.norm(theta_end),
             distance_from_start=_tensors.distance(theta_end, theta_start),
@@ -433,11 +463,87 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 "reset changed since the first run; call fit on a fresh clone to "
                 "use a different set of triggers."
             )
-        state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
+        with adapter.seeded():  # predictions must not advance a framework's RNG
+            state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
         self._commit(state)
+        if self.checkpoint is not None:
+            self._write_checkpoint(X, y)
         return self
 
+    def _write_checkpoint(self, X: Any, y: Any) -> None:
+        """Checkpoint the committed run and record the checkpoint id.
+
+        Raises ``CheckpointError`` if the save fails; the run stays committed.
+        """
+        from .checkpoints import CheckpointError, as_store
+
+        try:
+            checkpoint_id = as_store(self.checkpoint).save(self, X, y)
+        except CheckpointError as error:
+            raise type(error)(
+                f"{error} Run {self.n_runs_ - 1} is committed in memory "
+                "(estimator_, history_); its record has checkpoint=None and the "
+                "next successful save stores the whole history."
+            ) from error
+        history = self._state.history
+        last = dataclasses.replace(history[-1], checkpoint=checkpoint_id)
+        self._commit(
+            dataclasses.replace(self._state, history=History((*history[:-1], last)))
+        )
+
     # ------------------------------------------------------------------ public API
+    @classmethod
+    def resume(cls, path: Any, **params: Any) -> _BaseWarmStart:
+        """Rebuild a fitted estimator from a store's newest verified checkpoint.
+
+        The model, the run history, the run-seed root, the streaming buffer and
+        the trigger states that could be stored safely are restored, so the
+        next ``fit`` or ``partial_fit`` is the next run, with the seed it would
+        have had without the interruption. River detectors cannot be stored
+        without pickle: their states restart fresh (with a warning). The
+        resumed estimator keeps writing checkpoints to the same store; pass a
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore` rather than a
+        path to keep its retention settings (``keep_last``, ``keep_every``).
+
+        Parameters
+        ----------
+        path : str, path-like or CheckpointStore
+            The checkpoint store.
+        **params : dict
+            Constructor parameters that override the stored ones. Parameters
+            that could not be stored safely (e.g. a skorch net, a trigger
+            holding a river detector) must be given again.
+
+        Returns
+        -------
+        estimator : object
+            A fitted estimator of this class.
+
+        Raises
+        ------
+        CheckpointError
+            If the store has no verified checkpoint or a required parameter
+            is missing.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import SGDClassifier
+        >>> from sklearn_warmstart import WarmStartClassifier
+        >>> X, y = make_classification(n_samples=200, random_state=0)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     clf = WarmStartClassifier(SGDClassifier(), checkpoint=tmp,
+        ...                               random_state=0)
+        ...     clf = clf.fit(X[:100], y[:100]).fit(X, y)
+        ...     resumed = WarmStartClassifier.resume(tmp).fit(X, y)
+        >>> resumed.n_runs_, resumed.history_[2].checkpoint
+        (3, 'ckpt-000002')
+        """
+        from .checkpoints import resume_estimator
+
+        return resume_estimator(cls, path, params)
+
     def fit(self, X: Any, y: Any, **fit_params: Any) -> _BaseWarmStart:
         """Train one run on ``X, y``, started as the policy says.
 
@@ -461,6 +567,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         return self._fit_runs(X, y, fit_params, "fit")
 
+    @available_if(_supports_partial_fit)
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, **fit_params: Any
     ) -> _BaseWarmStart:
@@ -491,6 +598,17 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     def _check_fitted(self):
         check_is_fitted(self, "estimator_")
 
+    def _inner_X(self, X: Any) -> Any:
+        """X as the wrapped model saw it in training: names checked here, then dropped.
+
+        Runs train the wrapped model on validated arrays, so a DataFrame's
+        column names are checked against ``feature_names_in_`` by the wrapper.
+        """
+        if not hasattr(X, "columns"):
+            return X
+        validate_data(self, X, reset=False, skip_check_array=True)
+        return np.asarray(X)
+
     @available_if(estimator_has("predict"))
     def predict(self, X: Any) -> np.ndarray:
         """Predict with the current model.
@@ -506,7 +624,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             Predictions of ``estimator_``.
         """
         self._check_fitted()
-        return self.estimator_.predict(X)
+        return self.estimator_.predict(self._inner_X(X))
 
     @available_if(estimator_has("score"))
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -529,8 +647,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         self._check_fitted()
         if sample_weight is None:
-            return self.estimator_.score(X, y)
-        return self.estimator_.score(X, y, sample_weight=sample_weight)
+            return self.estimator_.score(self._inner_X(X), y)
+        return self.estimator_.score(self._inner_X(X), y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -560,9 +678,18 @@ _PARAMETERS_DOC = """
         :class:`PartialReset`.
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
-    init : fitted estimator, default=None
+    init : fitted estimator or path, default=None
         A model the first run starts from (with ``start``); without it the
-        first run is cold.
+        first run is cold. A path loads the model of a checkpoint store's
+        newest verified checkpoint (or of a ``store/ckpt-NNNNNN`` directory).
+    checkpoint : CheckpointStore, path or None, default=None
+        Where every committed run writes one checkpoint (see
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore`); the run's
+        record gets the checkpoint id. A failed run writes nothing. If the
+        save itself fails (disk full, permission denied), the run stays
+        committed in memory, the store is unchanged and ``CheckpointError``
+        is raised; the next successful save holds the whole history again.
+        Continue later with :meth:`resume`.
     buffer_size : int, default=2000
         Rows kept for streaming resets: a reset in ``partial_fit`` trains a
         fresh model on the most recent ``buffer_size`` rows.
@@ -571,7 +698,9 @@ _PARAMETERS_DOC = """
         (slows pure-Python training loops noticeably).
     random_state : int, RandomState or None, default=None
         Seeds every run: run ``i`` uses a seed drawn from ``random_state`` and
-        ``i``, given to every ``random_state`` of the wrapped model. A
+        ``i``, given to every ``random_state`` of the wrapped model. Cold runs
+        all use the seed of run 0, so a cold run is exactly what the bare
+        estimator does with that seed and cold refits are idempotent. A
         RandomState passed here is copied, never advanced.
     verbose : int, default=0
         Print one line per run when positive.
@@ -643,7 +772,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_proba(X)
+        return self.estimator_.predict_proba(self._inner_X(X))
 
     @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -660,7 +789,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Log-probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_log_proba(X)
+        return self.estimator_.predict_log_proba(self._inner_X(X))
 
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
@@ -677,7 +806,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             The wrapped model's decision scores.
         """
         self._check_fitted()
-        return self.estimator_.decision_function(X)
+        return self.estimator_.decision_function(self._inner_X(X))
 
 
 class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
