@@ -64,6 +64,17 @@ def sgd_fit_continuing(
     if hasattr(model, "classes_") or classes is not None:
         kwargs["classes"] = classes
     model._partial_fit(X, y, **kwargs)
+    if (
+        model.tol is not None
+        and model.tol > -np.inf
+        and model.n_iter_ == model.max_iter
+    ):
+        warnings.warn(  # as BaseSGD.fit does
+            "Maximum number of iteration reached before convergence. Consider "
+            "increasing max_iter to improve the fit.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return model
 
 
@@ -230,6 +241,7 @@ def mlp_fit_continuing(
     intercept_grads = [np.empty(b, dtype=X.dtype) for b in layer_units[1:]]
     n_iter = 0
     stopped = False
+    pending: dict[tuple[type, str], warnings.WarningMessage] = {}
     for _ in range(model.max_iter):
         # One epoch: incremental=True keeps (or first builds) ``_optimizer``.
         with warnings.catch_warnings(record=True) as caught:
@@ -250,17 +262,19 @@ def mlp_fit_continuing(
         for message in caught:
             if _MLP_INTERRUPTED in str(message.message):
                 raise KeyboardInterrupt("MLP training was interrupted")
-            if issubclass(message.category, ConvergenceWarning):
-                continue  # reported once below, as fit does
-            warnings.warn_explicit(
-                message.message, message.category, message.filename, message.lineno
-            )
+            if not issubclass(message.category, ConvergenceWarning):
+                # Each epoch repeats the step's warnings: report each once.
+                pending.setdefault((message.category, str(message.message)), message)
         # The epoch step asked its optimizer whether to stop and, for the
         # adaptive schedule, reset the counter when it only lowered the rate.
         if model._no_improvement_count > model.n_iter_no_change:
             stopped = True
             break
-    if not stopped:
+    for message in pending.values():
+        warnings.warn_explicit(
+            message.message, message.category, message.filename, message.lineno
+        )
+    if not stopped:  # once, as fit does
         warnings.warn(
             f"Stochastic Optimizer: Maximum iterations ({model.max_iter}) reached "
             "and the optimization hasn't converged yet.",

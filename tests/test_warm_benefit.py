@@ -108,6 +108,15 @@ def test_mlp_warm_run_recovers_from_a_concept_flip(early_stopping):
     assert bare.fit(*data[1]).n_iter_ < record.n_iter
 
 
+def test_sgd_warm_run_recovers_from_a_concept_flip():
+    """A warm SGD run with its schedule continued still relearns flipped labels."""
+    data = _retraining_data(10_000, flip=True)
+    _, warm, cold = _warm_and_cold(SGDClassifier(), data)
+    X_test, y_test = data[2]
+    assert warm.history_[1].prequential_score < 0.35
+    assert warm.score(X_test, y_test) >= cold.score(X_test, y_test) - ACCURACY_TOLERANCE
+
+
 def test_mlp_warm_run_stops_relative_to_its_start():
     """A warm run whose start is already converged stops after n_iter_no_change + 1."""
     data = _retraining_data(3000)

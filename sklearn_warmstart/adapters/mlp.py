@@ -68,9 +68,9 @@ class MLPAdapter(Adapter):
        data changed (drift, a label flip) trains until it stops improving.
     3. **Warm runs continue the optimizer** (``solver="adam"`` or ``"sgd"``,
        without ``early_stopping``). ``fit`` builds a fresh optimizer, whose
-       bias-corrected first Adam steps are ``learning_rate_init`` per weight
-       in the sign of the gradient, large enough to throw a converged model
-       off its minimum. A warm run keeps the previous run's Adam moments and
+       bias-corrected first Adam steps move every weight by about
+       ``learning_rate_init`` however small its gradient: a converged model is
+       shaken off its minimum and must settle again. A warm run keeps the previous run's Adam moments and
        step count (SGD: velocities and an ``invscaling`` schedule), as
        ``partial_fit`` does; the ``adaptive`` schedule's decayed step, part
        of what stopped the previous run, restarts at ``learning_rate_init``.
@@ -84,9 +84,14 @@ class MLPAdapter(Adapter):
     ``fit`` with rule 1 (its validation split is drawn inside ``fit``, so
     neither the start's validation score nor the optimizer can be carried
     in). ``partial_fit`` runs keep the optimizer as scikit-learn does.
-    Measured on 100,000 x 20 rows plus 10% new ones
-    (``benchmarks/warm_benefit.py --full``), a warm run needs a small
-    fraction of the cold epochs at the same test accuracy.
+
+    Measured (``benchmarks/warm_benefit.py --full``: 100,000 x 20 rows, then
+    those plus 10,000 new ones, default ``MLPClassifier``): warm runs took 11
+    epochs against 134-200 cold (median ratio 0.08) at the same test accuracy
+    (within 0.08 point); ``warm_start=True`` stopped after 1 epoch. After
+    every label flipped, the warm run relearned (165 epochs, 98.9% test
+    accuracy; cold: 200 epochs, 98.8%) where ``warm_start=True`` stopped
+    after 1 epoch at 88.3%.
 
     Examples
     --------
