@@ -3,7 +3,17 @@
 from .adapters import ArchitectureChangedError, UnsupportedStartError
 from .estimators import DivergenceError, WarmStartClassifier, WarmStartRegressor
 from .history import History, RunRecord
-from .policies import Cold, Every, PartialReset, Perturb, ShrinkPerturb, Warm
+from .policies import (
+    Cold,
+    Every,
+    OnDrift,
+    OnPlateau,
+    PartialReset,
+    Perturb,
+    ShrinkPerturb,
+    Warm,
+)
+from .prequential import PrequentialResult, prequential_score
 
 __version__ = "0.1.0"
 
@@ -13,8 +23,11 @@ __all__ = [
     "DivergenceError",
     "Every",
     "History",
+    "OnDrift",
+    "OnPlateau",
     "PartialReset",
     "Perturb",
+    "PrequentialResult",
     "RunRecord",
     "ShrinkPerturb",
     "UnsupportedStartError",
@@ -22,4 +35,5 @@ __all__ = [
     "WarmStartClassifier",
     "WarmStartRegressor",
     "__version__",
+    "prequential_score",
 ]

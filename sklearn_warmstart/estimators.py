@@ -31,10 +31,12 @@ from . import _tensors
 from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
 from .adapters import Adapter, adapter_for
+from .challenger import Contest, rows_since, run_contest
 from .history import History, RunRecord
 from .policies import (
     Decision,
     Evidence,
+    OnDrift,
     Start,
     Trigger,
     check_start,
@@ -83,6 +85,39 @@ def _base_seed(random_state: Any) -> int:
         f"random_state must be None, an int or a numpy RandomState, got "
         f"{type(random_state).__name__}."
     )
+
+
+def _plain_arrays_ok(
+    X: Any, y: Any, state: _State, tags: Any, classifier: bool
+) -> bool:
+    """Whether ``X, y`` are plain arrays that pass ``validate_data`` unchanged.
+
+    True only for a dense 2-D float ndarray with the known number of features
+    (no feature names on either side), finite unless NaN is allowed, and a
+    1-D target of the same length: integer, boolean or string labels whose
+    values all are known classes (classifiers), finite floats (regressors).
+    Anything else takes the full validation.
+    """
+    if state.feature_names is not None or state.model is None:
+        return False
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    if X.ndim != 2 or X.dtype not in (np.float64, np.float32) or y.ndim != 1:
+        return False
+    if X.shape[1] != state.n_features or len(X) != len(y) or len(y) == 0:
+        return False
+    if tags.input_tags.allow_nan:
+        if np.isinf(X).any():
+            return False
+    elif not np.isfinite(X).all():
+        return False
+    if not classifier:
+        return y.dtype.kind == "f" and bool(np.isfinite(y).all())
+    known = state.classes
+    if known is None or y.dtype.kind not in "iubU" or known.dtype.kind != y.dtype.kind:
+        return False
+    at = np.searchsorted(known, y)
+    return bool(np.all(known[np.minimum(at, len(known) - 1)] == y))
 
 
 def _seed_everything(estimator: Any, seed: int) -> None:
@@ -192,6 +227,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             X, y = validate_data(probe, X, y, reset=True, **options)
             names = getattr(probe, "feature_names_in_", None)
             n_features = probe.n_features_in_
+        elif _plain_arrays_ok(X, y, state, tags, is_classifier(self)):
+            # Later streaming chunks of plain arrays: the checks validate_data
+            # would make, without its per-call cost (it dominates small chunks).
+            return X, y, state.n_features, None
         else:
             X, y = validate_data(self, X, y, reset=False, **options)
             names, n_features = state.feature_names, state.n_features
@@ -268,13 +307,15 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             n_seen=0,
         )
 
-    def _evidence(self, state: _State, X: Any, y: np.ndarray) -> Evidence:
+    def _evidence(
+        self, state: _State, adapter: Adapter, X: Any, y: np.ndarray
+    ) -> Evidence:
         run = len(state.history)
         if state.model is None:
             return Evidence(
                 run, len(y), state.n_seen, None, float("nan"), is_classifier(self)
             )
-        y_pred = state.model.predict(X)
+        y_pred = adapter.predict(state.model, X)
         if is_classifier(self):
             errors = (y_pred != y).astype(np.float64)
             score = float(1.0 - errors.mean())
@@ -286,8 +327,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             run, len(y), state.n_seen, errors, score, is_classifier(self), y_pred, y
         )
 
-    def _train_score(self, model: Any, X: Any, y: np.ndarray) -> float:
-        y_pred = model.predict(X)
+    def _train_score(
+        self, adapter: Adapter, model: Any, X: Any, y: np.ndarray
+    ) -> float:
+        y_pred = adapter.predict(model, X)
         if is_classifier(self):
             return float(np.mean(y_pred == y))
         return float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
@@ -307,7 +350,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         run = len(state.history)
         incremental = method == "partial_fit"
         states = copy.deepcopy(state.policy_states)
-        evidence = self._evidence(state, X, y)
+        evidence = self._evidence(state, adapter, X, y)
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
@@ -317,9 +360,24 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
 
         previous = state.model
         X_train, y_train = X, y
+        contest = None
+        if previous is not None and decision.source is not None:
+            decision, contest = self._challenge(
+                state,
+                adapter,
+                start,
+                triggers,
+                decision,
+                evidence,
+                X,
+                y,
+                seed,
+                incremental,
+            )
         if incremental and previous is not None and decision.start.kind == "cold":
-            # A streaming reset trains to convergence on the recent rows.
-            X_train, y_train = state.buffer.with_rows(X, y)
+            # A streaming reset trains to convergence on the recent rows: those
+            # since the estimated start of the change when a detector gives it.
+            X_train, y_train = self._reset_rows(state, decision, X, y)
             previous = None
         elif previous is not None and decision.start.kind != "cold":
             adapter.check_start(decision.start, method)
@@ -379,10 +437,11 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             distance_from_start=_tensors.distance(theta_end, theta_start),
             distance_from_prev=_tensors.distance(theta_end, theta_prev),
             prequential_score=evidence.score,
-            train_score=self._train_score(model, X, y),
+            train_score=self._train_score(adapter, model, X, y),
             fit_time=fit_time,
             peak_memory=memory["peak"],
             drift_events=decision.events,
+            challenger=None if contest is None else contest.summary,
         )
         if self.verbose:
             print(
@@ -399,6 +458,89 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             buffer=buffer,
             n_seen=state.n_seen + len(y),
         )
+
+    def _reset_rows(
+        self, state: _State, decision: Decision, X: Any, y: np.ndarray
+    ) -> tuple[Any, np.ndarray]:
+        """Rows a streaming reset trains on (at most ``buffer_size`` + the run's)."""
+        X_all, y_all = state.buffer.with_rows(X, y)
+        since = next(
+            (e.change_start for e in decision.events if e.change_start is not None),
+            None,
+        )
+        if since is None:
+            return X_all, y_all
+        n_keep = min(len(y_all), state.n_seen + len(y) - since)
+        if n_keep < 2 or n_keep >= len(y_all):
+            return X_all, y_all
+        X_new, y_new = X_all[-n_keep:], y_all[-n_keep:]
+        if is_classifier(self) and len(np.unique(y_new)) < 2:
+            return X_all, y_all
+        return X_new, y_new
+
+    def _challenge(
+        self,
+        state: _State,
+        adapter: Adapter,
+        start: Start,
+        triggers: list[Trigger],
+        decision: Decision,
+        evidence: Evidence,
+        X: Any,
+        y: np.ndarray,
+        seed: int,
+        incremental: bool,
+    ) -> tuple[Decision, Contest | None]:
+        """Let a warning-zone challenger decide whether a drift resets."""
+        trigger = triggers[decision.source]
+        if not (isinstance(trigger, OnDrift) and trigger.uses_challenger()):
+            return decision, None
+        event = next(
+            (
+                e
+                for e in decision.events
+                if e.change_start is not None and e.detector == trigger.name
+            ),
+            None,
+        )
+        if event is None:
+            return decision, Contest(False, "not run: the drift came without a warning")
+        classifier = is_classifier(self)
+        earlier = (None, None)
+        if incremental:
+            earlier = rows_since(
+                state.buffer.X, state.buffer.y, state.n_seen, event.change_start
+            )
+
+        def train(X_fit, y_fit):
+            template = clone(self.estimator)
+            _seed_everything(template, seed)
+            classes = state.classes if classifier else None
+            return adapter.fit_cold(template, X_fit, y_fit, {}, classes)
+
+        contest = run_contest(
+            since=event.change_start,
+            X=X,
+            y=y,
+            sample_start=state.n_seen,
+            incumbent_pred=evidence.y_pred,
+            earlier=earlier,
+            train=train,
+            predict=adapter.predict,
+            signal=lambda y_true, y_pred: trigger.signal_values(
+                y_true, y_pred, classifier
+            ),
+            is_classifier=classifier,
+        )
+        if contest.promoted or not contest.compared:
+            return decision, contest
+        kept = dataclasses.replace(
+            decision,
+            start=start,
+            reason=f"{decision.reason}; warning-zone challenger lost, current "
+            "model kept",
+        )
+        return kept, contest
 
     def _commit(self, state: _State) -> None:
         self._state = state

@@ -128,6 +128,14 @@ class Adapter:
         """θ₀ for a :class:`~sklearn_warmstart.policies.PartialReset`."""
         return start.initial_parameters(theta_prev, fresh, seed)
 
+    def predict(self, model: Any, X: Any) -> Any:
+        """Predictions of a fitted model on rows the estimator has validated.
+
+        The default is the model's own ``predict``; a family may skip the
+        repeated input validation when it can compute exactly the same values.
+        """
+        return model.predict(X)
+
     def n_iter(self, model: Any) -> int | None:
         """Iterations or epochs of the last training call, if the model says."""
         n_iter = getattr(model, "n_iter_", None)
