@@ -156,8 +156,9 @@ class MLPAdapter(Adapter):
         """``layers=`` patterns, then ReDo on ``dormant=τ``.
 
         Dormant units (measured with the previous model on the run's rows) get
-        fresh incoming weights and bias and zero outgoing weights, so the
-        network's output is unchanged until they learn again.
+        fresh incoming weights and bias and zero outgoing weights (also where
+        ``layers=`` made those fresh), so units that were dead leave the
+        network's output unchanged until they learn again.
         """
         theta = start.initial_parameters(theta_prev, fresh, seed)
         if start.dormant is None:
@@ -166,13 +167,13 @@ class MLPAdapter(Adapter):
         coefs = [theta_prev[f"coefs_{i}"] for i in range(n_layers)]
         intercepts = [theta_prev[f"intercepts_{i}"] for i in range(n_layers)]
         scores = _hidden_scores(coefs, intercepts, previous.activation, X)
-        for layer, score in enumerate(scores):
-            dormant = score <= start.dormant * score.mean()
-            if not dormant.any():
-                continue
+        masks = [score <= start.dormant * score.mean() for score in scores]
+        for layer, dormant in enumerate(masks):
             incoming, bias = f"coefs_{layer}", f"intercepts_{layer}"
             theta[incoming][:, dormant] = fresh[incoming][:, dormant]
             theta[bias][dormant] = fresh[bias][dormant]
+        # Zero outgoing weights last: a weight between two reset units stays 0.
+        for layer, dormant in enumerate(masks):
             theta[f"coefs_{layer + 1}"][dormant, :] = 0.0
         return theta
 
