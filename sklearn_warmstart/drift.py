@@ -17,6 +17,7 @@ river is imported lazily, so importing :mod:`sklearn_warmstart` stays light.
 
 from __future__ import annotations
 
+import copy
 import operator
 from dataclasses import dataclass
 from typing import Any
@@ -262,6 +263,13 @@ class DriftMonitor:
         self._n = 0
         self._sum = 0.0
         self._adwin = self._is_plain_adwin(detector)
+
+    def __deepcopy__(self, memo: dict) -> DriftMonitor:
+        # The estimator copies trigger states before every run; only the
+        # detector holds nested state.
+        new = copy.copy(self)
+        new.detector = copy.deepcopy(self.detector, memo)
+        return new
 
     @staticmethod
     def _is_plain_adwin(detector: Any) -> bool:

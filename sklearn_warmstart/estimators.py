@@ -64,6 +64,8 @@ class _State:
     classes: np.ndarray | None
     buffer: RowBuffer
     n_seen: int
+    #: The adapter of ``estimator`` (reused while the estimator object is the same).
+    adapter: Adapter | None = None
 
 
 class _FeatureProbe(BaseEstimator):
@@ -114,10 +116,21 @@ def _plain_arrays_ok(
     if not classifier:
         return y.dtype.kind == "f" and bool(np.isfinite(y).all())
     known = state.classes
-    if known is None or y.dtype.kind not in "iubU" or known.dtype.kind != y.dtype.kind:
+    return known is not None and _all_known(y, known)
+
+
+def _all_known(y: np.ndarray, known: np.ndarray) -> bool:
+    """Whether every label of ``y`` is in the sorted array ``known`` (cheaply)."""
+    if y.dtype.kind not in "iubU" or known.dtype.kind != y.dtype.kind:
         return False
+    if y.dtype.kind in "iu" and known[-1] - known[0] == len(known) - 1:
+        return bool(y.min() >= known[0] and y.max() <= known[-1])  # 0..k-1 labels
     at = np.searchsorted(known, y)
     return bool(np.all(known[np.minimum(at, len(known) - 1)] == y))
+
+
+def _plain_warm(start: Start) -> bool:
+    return start.kind == "warm" and getattr(start, "grow", None) is None
 
 
 def _seed_everything(estimator: Any, seed: int) -> None:
@@ -176,8 +189,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @property
+    def _is_classifier(self) -> bool:
+        return isinstance(self, ClassifierMixin)
+
     # ------------------------------------------------------------------ validation
-    def _check_params(self) -> tuple[Adapter, Start, list[Trigger]]:
+    def _check_params(
+        self, state: _State | None = None
+    ) -> tuple[Adapter, Start, list[Trigger]]:
         if not (
             hasattr(self.estimator, "fit") and hasattr(self.estimator, "get_params")
         ):
@@ -204,11 +223,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if not isinstance(self.verbose, Integral):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
         _base_seed(self.random_state)
-        return (
-            adapter_for(self.estimator),
-            check_start(self.start),
-            check_triggers(self.reset),
-        )
+        adapter = getattr(state, "adapter", None)
+        if adapter is None or adapter.estimator is not self.estimator:
+            adapter = adapter_for(self.estimator)
+        return adapter, check_start(self.start), check_triggers(self.reset)
 
     def _validate_run_data(
         self, X: Any, y: Any, state: _State | None
@@ -219,7 +237,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
             ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
             multi_output=tags.target_tags.multi_output,
-            y_numeric=not is_classifier(self),
+            y_numeric=not self._is_classifier,
             dtype=None if tags.input_tags.string else "numeric",
         )
         if state is None:
@@ -227,26 +245,27 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             X, y = validate_data(probe, X, y, reset=True, **options)
             names = getattr(probe, "feature_names_in_", None)
             n_features = probe.n_features_in_
-        elif _plain_arrays_ok(X, y, state, tags, is_classifier(self)):
+        elif _plain_arrays_ok(X, y, state, tags, self._is_classifier):
             # Later streaming chunks of plain arrays: the checks validate_data
             # would make, without its per-call cost (it dominates small chunks).
             return X, y, state.n_features, None
         else:
             X, y = validate_data(self, X, y, reset=False, **options)
             names, n_features = state.feature_names, state.n_features
-        if is_classifier(self):
+        if self._is_classifier:
             check_classification_targets(y)
         return X, y, n_features, names
 
     def _check_classes(
         self, y: np.ndarray, state: _State | None, classes: Any
     ) -> np.ndarray | None:
-        if not is_classifier(self):
+        if not self._is_classifier:
             return None
-        seen = np.unique(y)
         if state is not None and state.classes is not None:
             known = state.classes
-            new = np.setdiff1d(seen, known)
+            if _all_known(y, known):
+                return known
+            new = np.setdiff1d(np.unique(y), known)
             if len(new):
                 raise ValueError(
                     f"y contains class(es) {new.tolist()} never seen in earlier runs "
@@ -254,6 +273,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     "partial_fit(..., classes=...) call, or start a new estimator."
                 )
             return known
+        seen = np.unique(y)
         if classes is not None:
             known = np.unique(np.asarray(classes))
             missing = np.setdiff1d(seen, known)
@@ -313,10 +333,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         run = len(state.history)
         if state.model is None:
             return Evidence(
-                run, len(y), state.n_seen, None, float("nan"), is_classifier(self)
+                run, len(y), state.n_seen, None, float("nan"), self._is_classifier
             )
         y_pred = adapter.predict(state.model, X)
-        if is_classifier(self):
+        if self._is_classifier:
             errors = (y_pred != y).astype(np.float64)
             score = float(1.0 - errors.mean())
         else:
@@ -324,14 +344,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             errors = residual if residual.ndim == 1 else residual.mean(axis=1)
             score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
         return Evidence(
-            run, len(y), state.n_seen, errors, score, is_classifier(self), y_pred, y
+            run, len(y), state.n_seen, errors, score, self._is_classifier, y_pred, y
         )
 
     def _train_score(
         self, adapter: Adapter, model: Any, X: Any, y: np.ndarray
     ) -> float:
         y_pred = adapter.predict(model, X)
-        if is_classifier(self):
+        if self._is_classifier:
             return float(np.mean(y_pred == y))
         return float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
 
@@ -355,9 +375,6 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             start, triggers, states, evidence, has_model=state.model is not None
         )
         seed = _run_seed(state.base_seed, run)
-        template = clone(self.estimator)
-        _seed_everything(template, seed)
-
         previous = state.model
         X_train, y_train = X, y
         contest = None
@@ -388,18 +405,25 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         theta_prev = _tensors.copy_params(theta_prev) if theta_prev else None
         with _peak_memory(self.track_memory) as memory:
             tic = time.perf_counter()
-            if incremental and state.model is None:
+            model = None
+            if incremental and previous is not None and _plain_warm(decision.start):
+                # The hot path of streaming: continue a copy of the model.
+                model = adapter.continue_stream(
+                    previous, X, y, state.classes, fit_params
+                )
+                theta_start = theta_prev
+            if model is None and incremental and state.model is None:
                 model, theta_start = adapter.start_stream(
-                    template,
+                    self._template(seed),
                     X,
                     y,
                     seed=seed,
                     classes=state.classes,
                     fit_params=fit_params,
                 )
-            else:
+            elif model is None:
                 model, theta_start = adapter.train(
-                    template,
+                    self._template(seed),
                     previous,
                     decision.start,
                     X_train,
@@ -457,7 +481,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             policy_states=states,
             buffer=buffer,
             n_seen=state.n_seen + len(y),
+            adapter=adapter,
         )
+
+    def _template(self, seed: int) -> Any:
+        """An unfitted clone of ``estimator`` with every random_state set to ``seed``."""
+        template = clone(self.estimator)
+        _seed_everything(template, seed)
+        return template
 
     def _reset_rows(
         self, state: _State, decision: Decision, X: Any, y: np.ndarray
@@ -474,7 +505,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if n_keep < 2 or n_keep >= len(y_all):
             return X_all, y_all
         X_new, y_new = X_all[-n_keep:], y_all[-n_keep:]
-        if is_classifier(self) and len(np.unique(y_new)) < 2:
+        if self._is_classifier and len(np.unique(y_new)) < 2:
             return X_all, y_all
         return X_new, y_new
 
@@ -505,7 +536,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         )
         if event is None:
             return decision, Contest(False, "not run: the drift came without a warning")
-        classifier = is_classifier(self)
+        classifier = self._is_classifier
         earlier = (None, None)
         if incremental:
             earlier = rows_since(
@@ -513,10 +544,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             )
 
         def train(X_fit, y_fit):
-            template = clone(self.estimator)
-            _seed_everything(template, seed)
             classes = state.classes if classifier else None
-            return adapter.fit_cold(template, X_fit, y_fit, {}, classes)
+            return adapter.fit_cold(self._template(seed), X_fit, y_fit, {}, classes)
 
         contest = run_contest(
             since=event.change_start,
@@ -560,12 +589,12 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         return getattr(self, "_state", None) if hasattr(self, "estimator_") else None
 
     def _fit_runs(self, X, y, fit_params, method, classes=None):
-        adapter, start, triggers = self._check_params()
+        state = self._current_state()
+        adapter, start, triggers = self._check_params(state)
         if method == "partial_fit" and not adapter.supports_partial_fit():
             raise AttributeError(
                 f"{type(self.estimator).__name__} has no partial_fit; use fit."
             )
-        state = self._current_state()
         X, y, n_features, names = self._validate_run_data(X, y, state)
         known = self._check_classes(y, state, classes)
         if state is None:

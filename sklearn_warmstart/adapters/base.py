@@ -107,6 +107,22 @@ class Adapter:
             self.write_parameters(model, theta)
         return model.partial_fit(X, y, **fit_params)
 
+    def continue_stream(
+        self,
+        previous: Any,
+        X: Any,
+        y: Any,
+        classes: np.ndarray | None,
+        fit_params: Mapping[str, Any],
+    ) -> Any | None:
+        """A warm streaming step on a copy of ``previous``, or None.
+
+        The hot path of ``partial_fit``: no template, no fresh parameters. A
+        family opts in by returning the new model; None (the default) sends
+        the step through :meth:`train`.
+        """
+        return None
+
     def write_parameters(self, model: Any, theta: Mapping[str, Any]) -> None:
         """Write θ into a fitted model in place."""
         raise UnsupportedStartError(

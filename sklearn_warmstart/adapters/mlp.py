@@ -12,9 +12,12 @@ from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptr
 from sklearn.utils.extmath import safe_sparse_dot
 
 from .._compat import mlp_fresh_parameters
+from ..policies import Warm
 from .base import Adapter, UnsupportedStartError
 
 __all__ = ["MLPAdapter", "dormant_units"]
+
+_WARM = Warm()
 
 _ACTIVATIONS = {
     "identity": lambda z: z,
@@ -229,6 +232,11 @@ class MLPAdapter(Adapter):
         if theta is not None:
             self.write_parameters(model, theta)
         return self._guarded(model.partial_fit, X, y, **fit_params)
+
+    def continue_stream(self, previous, X, y, classes, fit_params):
+        return self.partial_fit_from(
+            None, previous, None, _WARM, X, y, classes, fit_params
+        )
 
     @staticmethod
     def _guarded(method, *args, **kwargs):
