@@ -1,7 +1,7 @@
 """Make the initialisation policy of repeated training runs a measurable choice."""
 
-from .adapters import ArchitectureChangedError, UnsupportedStartError
-from .estimators import DivergenceError, WarmStartClassifier, WarmStartRegressor
+from .estimators import WarmStartClassifier, WarmStartRegressor
+from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
 from .history import History, RunRecord
 from .policies import (
     Cold,

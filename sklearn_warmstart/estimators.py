@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import time
 import tracemalloc
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
 from .adapters import Adapter, adapter_for
 from .challenger import Contest, rows_since, run_contest
+from .exceptions import DivergenceError
 from .history import History, RunRecord
 from .policies import (
     Decision,
@@ -45,10 +47,6 @@ from .policies import (
 )
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
-
-
-class DivergenceError(FloatingPointError):
-    """A run produced non-finite parameters or loss; nothing was committed."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,13 @@ class _State:
 
 class _FeatureProbe(BaseEstimator):
     """Receives ``validate_data``'s fitted attributes so a failed run sets none."""
+
+
+_DIVERGED = re.compile(r"non-finite|overflow|NaN or infinity|infinity", re.IGNORECASE)
+_NOTHING_COMMITTED = (
+    "The previous model, history and checkpoints are unchanged; lower the "
+    "learning rate, scale the features or use a cold start."
+)
 
 
 def _run_seed(base_seed: int, run: int) -> int:
@@ -165,6 +170,13 @@ def _peak_memory(enabled: bool):
             tracemalloc.stop()
 
 
+def _supports_partial_fit(wrapper: Any) -> bool:
+    adapter = getattr(getattr(wrapper, "_state", None), "adapter", None)
+    if adapter is None or adapter.estimator is not wrapper.estimator:
+        adapter = adapter_for(wrapper.estimator)  # checked at every partial_fit
+    return adapter.supports_partial_fit()
+
+
 class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     """Shared run loop of :class:`WarmStartClassifier` and :class:`WarmStartRegressor`."""
 
@@ -232,6 +244,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self, X: Any, y: Any, state: _State | None
     ) -> tuple[Any, np.ndarray, int, np.ndarray | None]:
         """Check one run's data; return X, y, n_features, feature names."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         tags = get_tags(self.estimator)
         options = dict(
             accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
@@ -286,9 +302,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             known = seen
         if len(known) < 2:
             raise ValueError(
-                f"The first run needs at least two classes; y has only "
-                f"{known.tolist()}. Pass classes=[...] to partial_fit if later "
-                "chunks bring the others."
+                f"y has one class ({known.tolist()}); the first run needs at least "
+                "two. Pass classes=[...] to partial_fit if later chunks bring the "
+                "others."
             )
         return known
 
@@ -336,6 +352,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 run, len(y), state.n_seen, None, float("nan"), self._is_classifier
             )
         y_pred = adapter.predict(state.model, X)
+        if np.ndim(y) == 1 and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 1:
+            y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
         if self._is_classifier:
             errors = (y_pred != y).astype(np.float64)
             score = float(1.0 - errors.mean())
@@ -374,7 +392,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
-        seed = _run_seed(state.base_seed, run)
+        # A cold run is what the bare estimator would do with this random_state:
+        # the same seed at every cold start keeps cold refits idempotent.
+        cold_seed = _run_seed(state.base_seed, 0)
         previous = state.model
         X_train, y_train = X, y
         contest = None
@@ -388,9 +408,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 evidence,
                 X,
                 y,
-                seed,
+                cold_seed,
                 incremental,
             )
+        seed = (
+            cold_seed
+            if decision.start.kind == "cold"
+            else _run_seed(state.base_seed, run)
+        )
         if incremental and previous is not None and decision.start.kind == "cold":
             # A streaming reset trains to convergence on the recent rows: those
             # since the estimated start of the change when a detector gives it.
@@ -403,36 +428,28 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             adapter.parameters(state.model) if state.model is not None else None
         )
         theta_prev = _tensors.copy_params(theta_prev) if theta_prev else None
-        with _peak_memory(self.track_memory) as memory:
+        with _peak_memory(self.track_memory) as memory, adapter.seeded(seed):
             tic = time.perf_counter()
-            model = None
-            if incremental and previous is not None and _plain_warm(decision.start):
-                # The hot path of streaming: continue a copy of the model.
-                model = adapter.continue_stream(
-                    previous, X, y, state.classes, fit_params
-                )
-                theta_start = theta_prev
-            if model is None and incremental and state.model is None:
-                model, theta_start = adapter.start_stream(
-                    self._template(seed),
-                    X,
-                    y,
-                    seed=seed,
-                    classes=state.classes,
-                    fit_params=fit_params,
-                )
-            elif model is None:
-                model, theta_start = adapter.train(
-                    self._template(seed),
+            try:
+                model, theta_start = self._train(
+                    state,
+                    adapter,
+                    decision,
                     previous,
-                    decision.start,
+                    theta_prev,
                     X_train,
                     y_train,
-                    seed=seed,
-                    fit_params=fit_params,
-                    incremental=incremental,
-                    classes=state.classes if incremental else None,
+                    seed,
+                    fit_params,
+                    incremental,
                 )
+            except ValueError as error:
+                # sklearn's own divergence checks (MLP, SGD) raise ValueError.
+                if not _DIVERGED.search(str(error)):
+                    raise
+                raise DivergenceError(
+                    f"Run {run} diverged: {error} {_NOTHING_COMMITTED}"
+                ) from error
             fit_time = time.perf_counter() - tic
         theta_end = adapter.parameters(model)
         loss_curve = adapter.loss_curve(model)
@@ -440,9 +457,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             raise DivergenceError(
                 f"Run {run} diverged: its training produced non-finite "
                 f"{'parameters' if not _tensors.all_finite(theta_end) else 'loss'} "
-                f"(start {decision.start.describe()}). The previous model, history "
-                "and checkpoints are unchanged; lower the learning rate, scale the "
-                "features or use a cold start."
+                f"(start {decision.start.describe()}). {_NOTHING_COMMITTED}"
             )
         record = RunRecord(
             run=run,
@@ -456,6 +471,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             n_iter=adapter.n_iter(model),
             loss_curve=loss_curve,
             grad_norms=adapter.grad_norms(model),
+            valid_loss_curve=adapter.valid_loss_curve(model),
             theta_start_norm=_tensors.norm(theta_start),
             theta_end_norm=_tensors.norm(theta_end),
             distance_from_start=_tensors.distance(theta_end, theta_start),
@@ -482,6 +498,46 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             buffer=buffer,
             n_seen=state.n_seen + len(y),
             adapter=adapter,
+        )
+
+    def _train(
+        self,
+        state: _State,
+        adapter: Adapter,
+        decision: Decision,
+        previous: Any,
+        theta_prev: Any,
+        X: Any,
+        y: np.ndarray,
+        seed: int,
+        fit_params: dict[str, Any],
+        incremental: bool,
+    ) -> tuple[Any, Any]:
+        """The training step of a run: the new model and θ_start."""
+        if incremental and previous is not None and _plain_warm(decision.start):
+            # The hot path of streaming: continue a copy of the model, no template.
+            model = adapter.continue_stream(previous, X, y, state.classes, fit_params)
+            if model is not None:
+                return model, theta_prev
+        if incremental and state.model is None:
+            return adapter.start_stream(
+                self._template(seed),
+                X,
+                y,
+                seed=seed,
+                classes=state.classes,
+                fit_params=fit_params,
+            )
+        return adapter.train(
+            self._template(seed),
+            previous,
+            decision.start,
+            X,
+            y,
+            seed=seed,
+            fit_params=fit_params,
+            incremental=incremental,
+            classes=state.classes if incremental else None,
         )
 
     def _template(self, seed: int) -> Any:
@@ -604,7 +660,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 "reset changed since the first run; call fit on a fresh clone to "
                 "use a different set of triggers."
             )
-        state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
+        with adapter.seeded():  # predictions must not advance a framework's RNG
+            state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
         self._commit(state)
         return self
 
@@ -632,6 +689,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         return self._fit_runs(X, y, fit_params, "fit")
 
+    @available_if(_supports_partial_fit)
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, **fit_params: Any
     ) -> _BaseWarmStart:
@@ -742,7 +800,9 @@ _PARAMETERS_DOC = """
         (slows pure-Python training loops noticeably).
     random_state : int, RandomState or None, default=None
         Seeds every run: run ``i`` uses a seed drawn from ``random_state`` and
-        ``i``, given to every ``random_state`` of the wrapped model. A
+        ``i``, given to every ``random_state`` of the wrapped model. Cold runs
+        all use the seed of run 0, so a cold run is exactly what the bare
+        estimator does with that seed and cold refits are idempotent. A
         RandomState passed here is copied, never advanced.
     verbose : int, default=0
         Print one line per run when positive.

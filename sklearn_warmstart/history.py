@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
@@ -15,7 +16,15 @@ if TYPE_CHECKING:
 __all__ = ["DriftEvent", "History", "RunRecord"]
 
 
-@dataclass(frozen=True)
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@dataclass(frozen=True, eq=False)
 class RunRecord:
     """One immutable row per run.
 
@@ -64,6 +73,9 @@ class RunRecord:
         Outcome of a warning-zone challenger, if one was evaluated.
     checkpoint : str or None
         Id of the checkpoint written for this run.
+    valid_loss_curve : tuple of float
+        Validation loss per epoch, where the model reports it (skorch nets
+        with a validation split).
     """
 
     run: int
@@ -88,12 +100,26 @@ class RunRecord:
     drift_events: tuple[DriftEvent, ...] = field(default_factory=tuple)
     challenger: str | None = None
     checkpoint: str | None = None
+    valid_loss_curve: tuple[float, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        """Field-by-field equality in which NaN equals NaN."""
+        if not isinstance(other, RunRecord):
+            return NotImplemented
+        return all(
+            _same(getattr(self, f.name), getattr(other, f.name))
+            for f in dataclasses.fields(self)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.run, self.method, self.start, self.seed, self.n_samples))
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dict (drift events as dicts)."""
         out = dataclasses.asdict(self)
         out["loss_curve"] = list(self.loss_curve)
         out["grad_norms"] = list(self.grad_norms)
+        out["valid_loss_curve"] = list(self.valid_loss_curve)
         return out
 
     @classmethod
@@ -102,6 +128,7 @@ class RunRecord:
         data = dict(data)
         data["loss_curve"] = tuple(data.get("loss_curve", ()))
         data["grad_norms"] = tuple(data.get("grad_norms", ()))
+        data["valid_loss_curve"] = tuple(data.get("valid_loss_curve", ()))
         data["drift_events"] = tuple(
             DriftEvent(**e) for e in data.get("drift_events", ())
         )

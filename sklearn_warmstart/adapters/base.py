@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -9,17 +10,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import _tensors
+from ..exceptions import ArchitectureChangedError, UnsupportedStartError
 from ..policies import Start
 
 __all__ = ["Adapter", "ArchitectureChangedError", "UnsupportedStartError"]
-
-
-class UnsupportedStartError(ValueError):
-    """The model family cannot honour the requested start."""
-
-
-class ArchitectureChangedError(ValueError):
-    """The model's parameter shapes changed between runs, so it cannot inherit them."""
 
 
 class Adapter:
@@ -38,6 +32,9 @@ class Adapter:
     fit_starts: ClassVar[frozenset[str]] = frozenset({"cold"})
     #: Starts this family supports in ``partial_fit`` runs.
     partial_fit_starts: ClassVar[frozenset[str]] = frozenset({"cold", "warm"})
+    #: Whether a pipeline must train this family's cold runs through
+    #: :meth:`fit_cold` (which then does more than the model's own ``fit``).
+    owns_cold_fit: ClassVar[bool] = False
 
     def __init__(self, estimator: Any):
         self.estimator = estimator
@@ -130,6 +127,29 @@ class Adapter:
             f"{type(model).__name__}."
         )
 
+    def seeded(self, seed: int | None = None) -> contextlib.AbstractContextManager:
+        """Context in which a run trains: the family's global RNG, isolated.
+
+        Families whose framework draws from a global generator (torch) save it
+        on entry, seed it with ``seed`` when one is given, and restore it on
+        exit, so a run is reproducible and leaves the caller's RNG untouched.
+        The default does nothing (scikit-learn models use ``random_state``).
+        """
+        return contextlib.nullcontext()
+
+    def combine(
+        self,
+        start: Start,
+        theta_prev: Mapping[str, Any],
+        fresh: Mapping[str, Any] | None,
+        seed: int,
+    ) -> dict[str, Any]:
+        """θ₀ of a shrink-perturb or perturb start (the start's own arithmetic).
+
+        Families override it to do the arithmetic in place on the device.
+        """
+        return start.initial_parameters(theta_prev, fresh, seed)
+
     def partial_reset(
         self,
         start: Start,
@@ -165,6 +185,10 @@ class Adapter:
 
     def grad_norms(self, model: Any) -> tuple[float, ...]:
         """Gradient norm per epoch of the last training call, if measured."""
+        return ()
+
+    def valid_loss_curve(self, model: Any) -> tuple[float, ...]:
+        """Validation loss per epoch of the last training call, if any."""
         return ()
 
     def supports_partial_fit(self) -> bool:
@@ -232,7 +256,8 @@ class Adapter:
             fresh = self.fresh_parameters(template, X, y, seed, previous)
             self._check_same_architecture(theta_prev, fresh)
         if start.kind == "warm":
-            theta0 = theta_prev or None
+            # parameters() may share memory with ``previous``: never train on it.
+            theta0 = _tensors.copy_params(theta_prev) if theta_prev else None
             write = None
         elif start.kind == "partial_reset":
             theta0 = self.partial_reset(
@@ -242,17 +267,17 @@ class Adapter:
         else:
             if not theta_prev:
                 raise UnsupportedStartError(self._unsupported(start, method))
-            theta0 = start.initial_parameters(theta_prev, fresh, seed)
+            theta0 = self.combine(start, theta_prev, fresh, seed)
             write = theta0
-        if theta0 is not None:
-            theta0 = _tensors.copy_params(theta0)
+        # Training may update the arrays it is given in place: keep θ_start apart.
+        start_copy = _tensors.copy_params(theta0) if theta0 is not None else None
         if incremental:
             model = self.partial_fit_from(
                 template, previous, write, start, X, y, classes, fit_params
             )
         else:
             model = self.fit_from(template, previous, theta0, start, X, y, fit_params)
-        return model, theta0
+        return model, start_copy
 
     def _check_same_architecture(
         self, theta_prev: Mapping[str, Any], fresh: Mapping[str, Any] | None

@@ -73,7 +73,7 @@ class PipelineAdapter(Adapter):
         return template
 
     def fit_cold(self, template, X, y, fit_params, classes=None):
-        if classes is None:
+        if classes is None and not self.final.owns_cold_fit:
             return template.fit(X, y, **fit_params)
         transformers = template[:-1].fit(X, y)
         Xt = transformers.transform(X)
@@ -155,6 +155,15 @@ class PipelineAdapter(Adapter):
             y,
             seed,
         )
+
+    def seeded(self, seed=None):
+        return self.final.seeded(seed)
+
+    def combine(self, start, theta_prev, fresh, seed):
+        return self.final.combine(start, theta_prev, fresh, seed)
+
+    def valid_loss_curve(self, model):
+        return self.final.valid_loss_curve(model._final_estimator)
 
     def n_iter(self, model):
         return self.final.n_iter(model._final_estimator)

@@ -1,0 +1,47 @@
+"""scikit-learn's estimator checks on the meta-estimators."""
+
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_warmstart import ShrinkPerturb, WarmStartClassifier, WarmStartRegressor
+
+COLD = [
+    WarmStartClassifier(SGDClassifier(), start="cold", random_state=0),
+    WarmStartClassifier(LogisticRegression(), start="cold", random_state=0),
+    WarmStartClassifier(MLPClassifier(max_iter=40), start="cold", random_state=0),
+    WarmStartRegressor(MLPRegressor(max_iter=40), start="cold", random_state=0),
+    WarmStartClassifier(RandomForestClassifier(8), start="cold", random_state=0),
+    WarmStartRegressor(Ridge(), start="cold", random_state=0),
+]
+
+WARM = [
+    WarmStartClassifier(SGDClassifier(), start="warm", random_state=0),
+    WarmStartClassifier(MLPClassifier(max_iter=40), start="warm", random_state=0),
+    WarmStartRegressor(
+        MLPRegressor(max_iter=40), start=ShrinkPerturb(0.5, 0.1), random_state=0
+    ),
+    WarmStartClassifier(RandomForestClassifier(8), start="warm", random_state=0),
+]
+
+_REFIT_IS_A_NEW_RUN = (
+    "a warm policy carries the previous run into the next fit by design, so a "
+    "second fit on the same data continues training instead of repeating it"
+)
+
+
+def _expected_failures(estimator):
+    if estimator.start == "cold":
+        return {}
+    return {
+        "check_fit_idempotent": _REFIT_IS_A_NEW_RUN,
+        "check_supervised_y_2d": _REFIT_IS_A_NEW_RUN
+        + " (it fits twice: y 1-d, then 2-d)",
+    }
+
+
+@parametrize_with_checks(COLD + WARM, expected_failed_checks=_expected_failures)
+def test_sklearn_compatible_estimator(estimator, check):
+    """Cold wrappers pass every check; warm ones fail only the refit-idempotence checks."""
+    check(estimator)
