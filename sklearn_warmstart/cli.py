@@ -264,21 +264,25 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     scenario = load_scenario(args.scenario, n_samples=n_samples, seed=0)
     estimator = models()[args.model][1](scenario.task)
     try:
-        plan = _plan_study(
-            estimator,
-            scenario.X,
-            scenario.y,
-            names,
-            schedule=Retrain(args.runs, window=args.window),
-            seeds=args.seeds,
-            cv=args.folds,
-            baseline=args.baseline,
-            n_jobs=args.n_jobs,
-            drift_positions=scenario.drift_positions,
-            progress=not args.quiet,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            plan = _plan_study(
+                estimator,
+                scenario.X,
+                scenario.y,
+                names,
+                schedule=Retrain(args.runs, window=args.window),
+                seeds=args.seeds,
+                cv=args.folds,
+                baseline=args.baseline,
+                n_jobs=args.n_jobs,
+                drift_positions=scenario.drift_positions,
+                progress=not args.quiet,
+            )
     except (TypeError, ValueError) as error:
         raise UsageError(str(error)) from None
+    for warning in caught:
+        print(f"sklearn-warmstart: warning: {warning.message}", file=sys.stderr)
     return scenario, plan, names
 
 
@@ -295,8 +299,8 @@ def _study(args: argparse.Namespace) -> int:
     print(
         f"Study: {args.model} on {scenario.name} ({scenario.n_samples} rows, drift at "
         f"{list(scenario.drift_positions) or 'none'}); policies {', '.join(names)}; "
-        f"baseline {args.baseline}; {args.seeds} seeds x {args.folds} folds x "
-        f"{args.runs} runs = {plan.n_fits} fits",
+        f"baseline {args.baseline}; {len(names)} policies x {args.seeds} seeds x "
+        f"{args.folds} folds = {plan.n_fits} fits of {args.runs} runs each",
         flush=True,
     )
     tic = time.perf_counter()

@@ -189,7 +189,7 @@ class Retrain(BaseEstimator):
         n_runs = int(self.n_runs)
         if n_runs > n_samples:
             raise ValueError(
-                f"The schedule has {n_runs} runs but there are only {n_samples} rows; "
+                f"The schedule has {n_runs} runs but only n_samples={n_samples} rows; "
                 "every run needs at least one new row. Lower Retrain(n_runs=...) or "
                 "give more rows."
             )

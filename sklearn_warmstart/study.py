@@ -1001,7 +1001,7 @@ def compare_policies(
     >>> from sklearn_warmstart.study import compare_policies
     >>> sea = load_scenario("sea_stationary", n_samples=900, seed=0)
     >>> result = compare_policies(SGDClassifier(), sea.X, sea.y, ["cold", "warm"],
-    ...                           schedule=3, seeds=2, cv=2)
+    ...                           schedule=3, seeds=3, cv=2)
     >>> result.summary.index.tolist()
     ['cold', 'warm']
     >>> result.verdicts[["policy", "aspect", "verdict"]].shape
@@ -1113,9 +1113,19 @@ def _plan_study(
                 "use a time-ordered splitter (e.g. TimeSeriesSplit) so each fold "
                 "is scored on data that comes after its training range.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
     check_scoring(wrapper, scoring)
+    n_pairs = len(seed_list) * len(splits)
+    if test == "wilcoxon" and 2.0 / 2**n_pairs >= alpha:
+        warnings.warn(
+            f"{len(seed_list)} seeds x {len(splits)} folds give {n_pairs} pairs, too "
+            f"few for the Wilcoxon test to reach p < {alpha}: every verdict will "
+            "be neutral. Use more seeds or folds (6 pairs at least for 0.05), or "
+            "test='ttest'.",
+            UserWarning,
+            stacklevel=3,
+        )
     adapter = adapter_for(wrapper.estimator)
     for pol in resolved:
         triggers = _policies.check_triggers(pol.reset)
@@ -1151,7 +1161,7 @@ def _plan_study(
                     )
                 )
     config = {
-        "estimator": repr(wrapper.estimator),
+        "estimator": " ".join(repr(wrapper.estimator).split()),
         "schedule": schedule_obj.describe(),
         "cv": repr(splitter),
         "n_folds": len(splits),

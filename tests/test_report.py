@@ -31,6 +31,7 @@ def result():
         drift_positions=data.drift_positions,
         perturbation=[0.0, 0.3],
         perturbation_draws=2,
+        test="ttest",
     )
 
 
@@ -93,6 +94,7 @@ def test_plot_study_perturbation_needs_data(result):
         schedule=2,
         seeds=1,
         cv=1,
+        test="ttest",
     )
     with pytest.raises(ValueError, match="perturbation="):
         without.plot("perturbation")

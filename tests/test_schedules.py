@@ -110,7 +110,7 @@ def test_retrain_more_runs_than_rows_raises_before_training(data):
     X, y = data
     calls = []
     clf = WarmStartClassifier(_Counting(calls), schedule=Retrain(50), random_state=0)
-    with pytest.raises(ValueError, match="50 runs but there are only 40 rows"):
+    with pytest.raises(ValueError, match="50 runs but only n_samples=40 rows"):
         clf.fit(X[:40], y[:40])
     assert calls == []
     assert not hasattr(clf, "estimator_")

@@ -74,6 +74,7 @@ def _study(sea, **kwargs):
         drift_positions=sea.drift_positions,
         perturbation=[0.0, 0.5],
         perturbation_draws=2,
+        test="ttest",
     )
     options.update(kwargs)
     return compare_policies(_sgd(), sea.X, sea.y, POLICIES, **options)
@@ -235,7 +236,7 @@ def test_compare_policies_drift_reset_without_ondrift_raises(sea, monkeypatch):
     [
         ({"policies": ["cold", "lukewarm"]}, ValueError, "Unknown policy 'lukewarm'"),
         ({"policies": ["warm"], "baseline": "cold"}, ValueError, "baseline='cold'"),
-        ({"schedule": 5000}, ValueError, "5000 runs but there are only"),
+        ({"schedule": 5000}, ValueError, "5000 runs but only n_samples="),
         ({"seeds": 0}, ValueError, "seeds must be >= 1"),
         ({"seeds": [1, 1]}, ValueError, "distinct"),
         ({"policies": {"odd": ("cold", "every")}}, TypeError, "Policy 'odd'"),
@@ -251,6 +252,15 @@ def test_compare_policies_bad_input_raises_before_training(sea, kwargs, error, m
     policies = options.pop("policies")
     with pytest.raises(error, match=match):
         compare_policies(_MustNotTrain(), sea.X, sea.y, policies, **options)
+
+
+def test_compare_policies_warns_when_pairs_cannot_be_significant(sea):
+    """Too few seeds x folds for Wilcoxon to reach alpha is flagged before training."""
+    with (
+        pytest.warns(UserWarning, match="4 pairs, too few"),
+        pytest.raises(AssertionError, match="training started"),
+    ):
+        compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "warm"], seeds=2, cv=2)
 
 
 def test_compare_policies_unsupported_start_raises_before_training(sea):
@@ -275,6 +285,7 @@ def test_compare_policies_warns_on_shuffled_cv(sea):
             schedule=2,
             seeds=1,
             cv=KFold(2, shuffle=True, random_state=0),
+            test="ttest",
         )
 
 
@@ -282,7 +293,7 @@ def test_compare_policies_keeps_wrapper_settings(sea):
     """A meta-estimator passed in keeps its own parameters (here buffer_size)."""
     wrapper = WarmStartClassifier(_sgd(), buffer_size=7)
     result = compare_policies(
-        wrapper, sea.X, sea.y, ["cold", "warm"], schedule=2, seeds=1, cv=1
+        wrapper, sea.X, sea.y, ["cold", "warm"], schedule=2, seeds=1, cv=1, test="ttest"
     )
     assert "buffer_size" not in result.config["estimator"]
     assert wrapper.get_params()["schedule"] is None
