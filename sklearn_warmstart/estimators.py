@@ -520,19 +520,20 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             }
             return X[part], y[part], params
 
-        for step in steps:
-            state = self._run(
-                state,
-                adapter,
-                start,
-                triggers,
-                X[step.train],
-                y[step.train],
-                fit_params,
-                "schedule",
-                new=(X[step.new], y[step.new]),
-                rows=lambda decision, step=step: rows(decision, step),
-            )
+        with adapter.seeded():  # predictions must not advance a framework's RNG
+            for step in steps:
+                state = self._run(
+                    state,
+                    adapter,
+                    start,
+                    triggers,
+                    X[step.train],
+                    y[step.train],
+                    fit_params,
+                    "schedule",
+                    new=(X[step.new], y[step.new]),
+                    rows=lambda decision, step=step: rows(decision, step),
+                )
         self._commit(state)
         return self
 

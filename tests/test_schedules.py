@@ -308,3 +308,33 @@ def test_warmstart_schedule_rejects_bad_type(data):
     X, y = data
     with pytest.raises(TypeError, match="schedule must be"):
         WarmStartClassifier(SGDClassifier(), schedule="weekly").fit(X, y)
+
+
+def test_warmstart_schedule_skorch_net_is_reproducible():
+    """A skorch net replays the schedule; refitting gives the same records."""
+    torch = pytest.importorskip("torch")
+    skorch = pytest.importorskip("skorch")
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(6, 2)
+
+        def forward(self, X):
+            return self.layer(X.float())
+
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    net = skorch.NeuralNetClassifier(
+        Net,
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=3,
+        train_split=None,
+        verbose=0,
+    )
+    clf = WarmStartClassifier(
+        net, start=ShrinkPerturb(0.5, 0.1), schedule=Retrain(3), random_state=0
+    )
+    first = _records(clf.fit(X.astype(np.float32), y))
+    second = _records(clf.fit(X.astype(np.float32), y))
+    assert list(first["start"]) == ["cold"] + ["shrink_perturb(0.5, 0.1)"] * 2
+    pd.testing.assert_frame_equal(first, second)
