@@ -43,6 +43,7 @@ from .policies import (
     check_triggers,
     decide,
 )
+from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
 
@@ -60,6 +61,14 @@ class _State:
     classes: np.ndarray | None
     buffer: RowBuffer
     n_seen: int
+
+
+def _rows_of(value: Any, part: slice, n_samples: int) -> Any:
+    """The rows ``part`` of a per-sample fit parameter; other values unchanged."""
+    if hasattr(value, "__len__") and not isinstance(value, str | dict):
+        if len(value) == n_samples:
+            return np.asarray(value)[part]
+    return value
 
 
 class _FeatureProbe(BaseEstimator):
@@ -135,6 +144,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         *,
         start: Start | str = "warm",
         reset: Trigger | Sequence[Trigger] | None = None,
+        schedule: Retrain | int | None = None,
         init: Any = None,
         checkpoint: Any = None,
         buffer_size: int = 2000,
@@ -145,6 +155,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
         self.start = start
         self.reset = reset
+        self.schedule = schedule
         self.init = init
         self.checkpoint = checkpoint
         self.buffer_size = buffer_size
@@ -323,15 +334,27 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         y: np.ndarray,
         fit_params: dict[str, Any],
         method: str,
+        *,
+        new: tuple[Any, np.ndarray] | None = None,
+        rows: Any = None,
     ) -> _State:
-        """Train one run from ``state`` and return the next state (``state`` untouched)."""
+        """Train one run from ``state`` and return the next state (``state`` untouched).
+
+        ``new`` holds the rows that arrived with this run (default: ``X, y``):
+        the previous model is evaluated on them. ``rows``, when given, is called
+        with the decision and returns the ``(X, y, fit_params)`` to train on
+        (schedules use it to drop the data before a detected drift).
+        """
         run = len(state.history)
         incremental = method == "partial_fit"
         states = copy.deepcopy(state.policy_states)
-        evidence = self._evidence(state, X, y)
+        X_new, y_new = (X, y) if new is None else new
+        evidence = self._evidence(state, X_new, y_new)
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
+        if rows is not None:
+            X, y, fit_params = rows(decision)
         # A cold run is what the bare estimator would do with this random_state:
         # the same seed at every cold start keeps cold refits idempotent.
         seed = _run_seed(state.base_seed, 0 if decision.start.kind == "cold" else run)
@@ -345,7 +368,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             X_train, y_train = state.buffer.with_rows(X, y)
             previous = None
         elif previous is not None and decision.start.kind != "cold":
-            adapter.check_start(decision.start, method)
+            adapter.check_start(decision.start, "partial_fit" if incremental else "fit")
 
         theta_prev = (
             adapter.parameters(state.model) if state.model is not None else None
@@ -427,7 +450,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             history=state.history.append(record),
             policy_states=states,
             buffer=buffer,
-            n_seen=state.n_seen + len(y),
+            n_seen=state.n_seen + len(y_new),
         )
 
     def _commit(self, state: _State) -> None:
@@ -491,6 +514,60 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             dataclasses.replace(self._state, history=History((*history[:-1], last)))
         )
 
+    def _fit_schedule(self, X, y, fit_params):
+        """Replay the whole schedule from a fresh state; commit once at the end."""
+        adapter, start, triggers = self._check_params()
+        schedule = check_schedule(self.schedule)
+        X, y, n_features, names = self._validate_run_data(X, y, None)
+        n_samples = len(y)
+        steps = schedule.split(n_samples)
+        known = self._check_classes(y, None, None)
+        if known is not None:
+            first = np.unique(y[steps[0].train])
+            missing = np.setdiff1d(known, first)
+            if len(missing) or len(first) < 2:
+                raise ValueError(
+                    f"The schedule's first slice ({steps[0].train.stop} rows) lacks "
+                    f"class(es) {missing.tolist()} that later rows bring; every run "
+                    "must know every class. Give the first run more rows with "
+                    "Retrain(initial=...) or use fewer runs."
+                )
+        for candidate in (start, *(t.reset_start() for t in triggers)):
+            if candidate.kind != "cold":
+                adapter.check_start(candidate, "fit")
+        state = self._new_state(X, n_features, names, known, triggers)
+        restart, min_rows = None, steps[0].train.stop - steps[0].train.start
+
+        def rows(decision, step):
+            nonlocal restart
+            row = schedule.restart_row(decision, step)
+            restart = restart if row is None else row
+            part = schedule.train_rows(step, restart, min_rows)
+            params = {
+                key: _rows_of(value, part, n_samples)
+                for key, value in fit_params.items()
+            }
+            return X[part], y[part], params
+
+        with adapter.seeded():  # predictions must not advance a framework's RNG
+            for step in steps:
+                state = self._run(
+                    state,
+                    adapter,
+                    start,
+                    triggers,
+                    X[step.train],
+                    y[step.train],
+                    fit_params,
+                    "schedule",
+                    new=(X[step.new], y[step.new]),
+                    rows=lambda decision, step=step: rows(decision, step),
+                )
+        self._commit(state)
+        if self.checkpoint is not None:
+            self._write_checkpoint(X, y)
+        return self
+
     # ------------------------------------------------------------------ public API
     @classmethod
     def resume(cls, path: Any, **params: Any) -> _BaseWarmStart:
@@ -549,7 +626,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
 
         The first run on an unfitted estimator is cold (or starts from
         ``init``); each later call is the next run. Nothing changes if the run
-        fails.
+        fails. With a ``schedule``, one call replays the schedule's whole
+        sequence of runs over the time-ordered rows from a fresh state and
+        commits them together (so ``fit`` is idempotent).
 
         Parameters
         ----------
@@ -565,6 +644,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        if self.schedule is not None:
+            return self._fit_schedule(X, y, fit_params)
         return self._fit_runs(X, y, fit_params, "fit")
 
     @available_if(_supports_partial_fit)
@@ -678,6 +759,13 @@ _PARAMETERS_DOC = """
         :class:`PartialReset`.
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
+    schedule : Retrain, int or None, default=None
+        With a :class:`~sklearn_warmstart.schedules.Retrain` schedule (an int
+        ``n`` means ``Retrain(n)``), one ``fit`` replays a whole retraining
+        sequence over the time-ordered rows: run 1 on the first slice, each
+        later run on the data so far (or the last window), all recorded with
+        ``method="schedule"`` and committed together. ``partial_fit`` ignores
+        it.
     init : fitted estimator or path, default=None
         A model the first run starts from (with ``start``); without it the
         first run is cold. A path loads the model of a checkpoint store's
