@@ -1,5 +1,8 @@
 """Make the initialisation policy of repeated training runs a measurable choice."""
 
+from typing import Any
+
+from .checkpoints import CheckpointError, CheckpointStore
 from .estimators import WarmStartClassifier, WarmStartRegressor
 from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
 from .history import History, RunRecord
@@ -14,11 +17,22 @@ from .policies import (
     Warm,
 )
 from .prequential import PrequentialResult, prequential_score
+from .schedules import Retrain
 
 __version__ = "0.1.0"
 
+# Names whose modules pull heavier imports (pandas, scipy.stats, joblib); they
+# are imported on first access. matplotlib is only imported when plotting.
+_LAZY = {
+    "StudyResult": "study",
+    "compare_policies": "study",
+    "perturbation_sensitivity": "study",
+}
+
 __all__ = [
     "ArchitectureChangedError",
+    "CheckpointError",
+    "CheckpointStore",
     "Cold",
     "DivergenceError",
     "Every",
@@ -28,12 +42,29 @@ __all__ = [
     "PartialReset",
     "Perturb",
     "PrequentialResult",
+    "Retrain",
     "RunRecord",
     "ShrinkPerturb",
+    "StudyResult",
     "UnsupportedStartError",
     "Warm",
     "WarmStartClassifier",
     "WarmStartRegressor",
     "__version__",
+    "compare_policies",
+    "perturbation_sensitivity",
     "prequential_score",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,13 +18,19 @@ def _own_copy(X: Any) -> Any:
     return X.copy() if hasattr(X, "copy") else np.array(X, copy=True)
 
 
-@dataclass(frozen=True)
 class RowBuffer:
     """The last ``size`` rows seen, oldest first. Immutable: ``add`` returns a new one.
 
     Rows are kept as the chunks they came in (copies), so adding a chunk costs
     a copy of that chunk only, not of the whole buffer; ``X``/``y`` join them
     when a reset needs them.
+
+    Parameters
+    ----------
+    size : int
+        Capacity in rows.
+    X, y : arrays, default=None
+        Rows it starts with (e.g. restored from a checkpoint), at most ``size``.
 
     Examples
     --------
@@ -38,40 +42,62 @@ class RowBuffer:
     (3, [1, 2, 3])
     """
 
-    size: int
-    chunks: tuple[tuple[Any, np.ndarray], ...] = ()
-    #: Rows of the oldest chunk that are no longer part of the buffer.
-    skip: int = 0
+    __slots__ = ("_X", "_chunks", "_skip", "_y", "size")
+
+    def __init__(self, size: int, X: Any = None, y: Any = None):
+        chunks = () if y is None or len(y) == 0 else ((X, np.asarray(y)),)
+        self._set(size, chunks, 0)
+
+    def _set(self, size: int, chunks: tuple, skip: int) -> None:
+        object.__setattr__(self, "size", size)
+        object.__setattr__(self, "_chunks", chunks)
+        object.__setattr__(self, "_skip", skip)
+        object.__setattr__(self, "_X", None)
+        object.__setattr__(self, "_y", None)
+
+    @classmethod
+    def _of(cls, size: int, chunks: tuple, skip: int = 0) -> RowBuffer:
+        buffer = cls.__new__(cls)
+        buffer._set(size, chunks, skip)
+        return buffer
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("RowBuffer is immutable; use add().")
+
+    def __reduce__(self):
+        return RowBuffer._of, (self.size, self._chunks, self._skip)
+
+    def __repr__(self) -> str:
+        return f"RowBuffer(size={self.size}, rows={len(self)})"
 
     def __len__(self) -> int:
-        return sum(len(y) for _, y in self.chunks) - self.skip
+        return sum(len(y) for _, y in self._chunks) - self._skip
 
-    def _parts(self) -> tuple[list[Any], list[np.ndarray]]:
-        Xs = [X for X, _ in self.chunks]
-        ys = [y for _, y in self.chunks]
-        if self.skip:
-            Xs[0], ys[0] = Xs[0][self.skip :], ys[0][self.skip :]
-        return Xs, ys
+    def _join(self) -> None:
+        Xs = [X for X, _ in self._chunks]
+        ys = [y for _, y in self._chunks]
+        if self._skip:
+            Xs[0], ys[0] = Xs[0][self._skip :], ys[0][self._skip :]
+        object.__setattr__(self, "_X", Xs[0] if len(Xs) == 1 else _stack(Xs))
+        object.__setattr__(self, "_y", ys[0] if len(ys) == 1 else np.concatenate(ys))
 
-    @functools.cached_property
+    @property
     def X(self) -> Any:
         """The buffered rows (None when empty)."""
-        if not self.chunks:
-            return None
-        Xs, _ = self._parts()
-        return Xs[0] if len(Xs) == 1 else _stack(Xs)
+        if self._chunks and self._X is None:
+            self._join()
+        return self._X
 
-    @functools.cached_property
+    @property
     def y(self) -> np.ndarray | None:
         """The buffered targets (None when empty)."""
-        if not self.chunks:
-            return None
-        _, ys = self._parts()
-        return ys[0] if len(ys) == 1 else np.concatenate(ys)
+        if self._chunks and self._y is None:
+            self._join()
+        return self._y
 
     def with_rows(self, X: Any, y: Any) -> tuple[Any, Any]:
         """The buffered rows followed by ``X, y``, cut to the last ``size`` rows."""
-        if not self.chunks:
+        if not self._chunks:
             return X[-self.size :], y[-self.size :]
         X_all, y_all = _stack([self.X, X]), np.concatenate([self.y, y])
         return X_all[-self.size :], y_all[-self.size :]
@@ -81,15 +107,13 @@ class RowBuffer:
         if self.size == 0:
             return self
         if len(y) >= self.size:
-            return RowBuffer(
-                self.size,
-                ((_own_copy(X[-self.size :]), np.array(y[-self.size :])),),
-            )
-        chunks = [*self.chunks, (_own_copy(X), np.array(y, copy=True))]
-        excess = sum(len(c[1]) for c in chunks) - self.skip - self.size
-        skip = self.skip
+            chunk = (_own_copy(X[-self.size :]), np.array(y[-self.size :]))
+            return RowBuffer._of(self.size, (chunk,))
+        chunks = [*self._chunks, (_own_copy(X), np.array(y, copy=True))]
+        excess = sum(len(c[1]) for c in chunks) - self._skip - self.size
+        skip = self._skip
         while excess > 0 and excess >= len(chunks[0][1]) - skip:
             excess -= len(chunks[0][1]) - skip
             chunks.pop(0)
             skip = 0
-        return RowBuffer(self.size, tuple(chunks), skip + max(excess, 0))
+        return RowBuffer._of(self.size, tuple(chunks), skip + max(excess, 0))

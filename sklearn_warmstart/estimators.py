@@ -45,6 +45,7 @@ from .policies import (
     check_triggers,
     decide,
 )
+from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
 
@@ -64,6 +65,14 @@ class _State:
     n_seen: int
     #: The adapter of ``estimator`` (reused while the estimator object is the same).
     adapter: Adapter | None = None
+
+
+def _rows_of(value: Any, part: slice, n_samples: int) -> Any:
+    """The rows ``part`` of a per-sample fit parameter; other values unchanged."""
+    if hasattr(value, "__len__") and not isinstance(value, str | dict):
+        if len(value) == n_samples:
+            return np.asarray(value)[part]
+    return value
 
 
 class _FeatureProbe(BaseEstimator):
@@ -186,7 +195,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         *,
         start: Start | str = "warm",
         reset: Trigger | Sequence[Trigger] | None = None,
+        schedule: Retrain | int | None = None,
         init: Any = None,
+        checkpoint: Any = None,
         buffer_size: int = 2000,
         track_memory: bool = False,
         random_state: Any = None,
@@ -195,7 +206,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
         self.start = start
         self.reset = reset
+        self.schedule = schedule
         self.init = init
+        self.checkpoint = checkpoint
         self.buffer_size = buffer_size
         self.track_memory = track_memory
         self.random_state = random_state
@@ -235,6 +248,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if not isinstance(self.verbose, Integral):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
         _base_seed(self.random_state)
+        if self.checkpoint is not None:
+            from .checkpoints import as_store
+
+            as_store(self.checkpoint)
         adapter = getattr(state, "adapter", None)
         if adapter is None or adapter.estimator is not self.estimator:
             adapter = adapter_for(self.estimator)
@@ -318,7 +335,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if isinstance(init, str) or hasattr(init, "__fspath__"):
             from .checkpoints import load_model
 
-            return load_model(init)
+            return load_model(init, template=self.estimator)
         check_is_fitted(init)
         return init
 
@@ -383,12 +400,22 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         y: np.ndarray,
         fit_params: dict[str, Any],
         method: str,
+        *,
+        new: tuple[Any, np.ndarray] | None = None,
+        rows: Any = None,
     ) -> _State:
-        """Train one run from ``state`` and return the next state (``state`` untouched)."""
+        """Train one run from ``state`` and return the next state (``state`` untouched).
+
+        ``new`` holds the rows that arrived with this run (default: ``X, y``):
+        the previous model is evaluated on them. ``rows``, when given, is called
+        with the decision and returns the ``(X, y, fit_params)`` to train on
+        (schedules use it to drop the data before a detected drift).
+        """
         run = len(state.history)
         incremental = method == "partial_fit"
         states = copy.deepcopy(state.policy_states)
-        evidence = self._evidence(state, adapter, X, y)
+        X_new, y_new = (X, y) if new is None else new
+        evidence = self._evidence(state, adapter, X_new, y_new)
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
@@ -396,7 +423,6 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         # the same seed at every cold start keeps cold refits idempotent.
         cold_seed = _run_seed(state.base_seed, 0)
         previous = state.model
-        X_train, y_train = X, y
         contest = None
         if previous is not None and decision.source is not None:
             decision, contest = self._challenge(
@@ -406,11 +432,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 triggers,
                 decision,
                 evidence,
-                X,
-                y,
+                X_new,
+                y_new,
                 cold_seed,
                 incremental,
             )
+        if rows is not None:
+            X, y, fit_params = rows(decision)
+        X_train, y_train = X, y
         seed = (
             cold_seed
             if decision.start.kind == "cold"
@@ -422,7 +451,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             X_train, y_train = self._reset_rows(state, decision, X, y)
             previous = None
         elif previous is not None and decision.start.kind != "cold":
-            adapter.check_start(decision.start, method)
+            adapter.check_start(decision.start, "partial_fit" if incremental else "fit")
 
         theta_prev = (
             adapter.parameters(state.model) if state.model is not None else None
@@ -496,7 +525,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             history=state.history.append(record),
             policy_states=states,
             buffer=buffer,
-            n_seen=state.n_seen + len(y),
+            n_seen=state.n_seen + len(y_new),
             adapter=adapter,
         )
 
@@ -619,11 +648,12 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         )
         if contest.promoted or not contest.compared:
             return decision, contest
-        kept = dataclasses.replace(
+        kept = dataclasses.replace(  # no reset: the trigger is overruled
             decision,
             start=start,
-            reason=f"{decision.reason}; warning-zone challenger lost, current "
-            "model kept",
+            trigger=None,
+            reason=f"{decision.trigger} fired: {decision.reason}; warning-zone "
+            "challenger lost, current model kept",
         )
         return kept, contest
 
@@ -663,15 +693,146 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         with adapter.seeded():  # predictions must not advance a framework's RNG
             state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
         self._commit(state)
+        if self.checkpoint is not None:
+            self._write_checkpoint(X, y)
+        return self
+
+    def _write_checkpoint(self, X: Any, y: Any) -> None:
+        """Checkpoint the committed run and record the checkpoint id.
+
+        Raises ``CheckpointError`` if the save fails; the run stays committed.
+        """
+        from .checkpoints import CheckpointError, as_store
+
+        try:
+            checkpoint_id = as_store(self.checkpoint).save(self, X, y)
+        except CheckpointError as error:
+            raise type(error)(
+                f"{error} Run {self.n_runs_ - 1} is committed in memory "
+                "(estimator_, history_); its record has checkpoint=None and the "
+                "next successful save stores the whole history."
+            ) from error
+        history = self._state.history
+        last = dataclasses.replace(history[-1], checkpoint=checkpoint_id)
+        self._commit(
+            dataclasses.replace(self._state, history=History((*history[:-1], last)))
+        )
+
+    def _fit_schedule(self, X, y, fit_params):
+        """Replay the whole schedule from a fresh state; commit once at the end."""
+        adapter, start, triggers = self._check_params()
+        schedule = check_schedule(self.schedule)
+        X, y, n_features, names = self._validate_run_data(X, y, None)
+        n_samples = len(y)
+        steps = schedule.split(n_samples)
+        known = self._check_classes(y, None, None)
+        if known is not None:
+            first = np.unique(y[steps[0].train])
+            missing = np.setdiff1d(known, first)
+            if len(missing) or len(first) < 2:
+                raise ValueError(
+                    f"The schedule's first slice ({steps[0].train.stop} rows) lacks "
+                    f"class(es) {missing.tolist()} that later rows bring; every run "
+                    "must know every class. Give the first run more rows with "
+                    "Retrain(initial=...) or use fewer runs."
+                )
+        for candidate in (start, *(t.reset_start() for t in triggers)):
+            if candidate.kind != "cold":
+                adapter.check_start(candidate, "fit")
+        state = self._new_state(X, n_features, names, known, triggers)
+        restart, min_rows = None, steps[0].train.stop - steps[0].train.start
+
+        def rows(decision, step):
+            nonlocal restart
+            row = schedule.restart_row(decision, step)
+            restart = restart if row is None else row
+            part = schedule.train_rows(step, restart, min_rows)
+            params = {
+                key: _rows_of(value, part, n_samples)
+                for key, value in fit_params.items()
+            }
+            return X[part], y[part], params
+
+        with adapter.seeded():  # predictions must not advance a framework's RNG
+            for step in steps:
+                state = self._run(
+                    state,
+                    adapter,
+                    start,
+                    triggers,
+                    X[step.train],
+                    y[step.train],
+                    fit_params,
+                    "schedule",
+                    new=(X[step.new], y[step.new]),
+                    rows=lambda decision, step=step: rows(decision, step),
+                )
+        self._commit(state)
+        if self.checkpoint is not None:
+            self._write_checkpoint(X, y)
         return self
 
     # ------------------------------------------------------------------ public API
+    @classmethod
+    def resume(cls, path: Any, **params: Any) -> _BaseWarmStart:
+        """Rebuild a fitted estimator from a store's newest verified checkpoint.
+
+        The model, the run history, the run-seed root, the streaming buffer and
+        the trigger states that could be stored safely are restored, so the
+        next ``fit`` or ``partial_fit`` is the next run, with the seed it would
+        have had without the interruption. River detectors cannot be stored
+        without pickle: their states restart fresh (with a warning). The
+        resumed estimator keeps writing checkpoints to the same store; pass a
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore` rather than a
+        path to keep its retention settings (``keep_last``, ``keep_every``).
+
+        Parameters
+        ----------
+        path : str, path-like or CheckpointStore
+            The checkpoint store.
+        **params : dict
+            Constructor parameters that override the stored ones. Parameters
+            that could not be stored safely (e.g. a skorch net, a trigger
+            holding a river detector) must be given again.
+
+        Returns
+        -------
+        estimator : object
+            A fitted estimator of this class.
+
+        Raises
+        ------
+        CheckpointError
+            If the store has no verified checkpoint or a required parameter
+            is missing.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import SGDClassifier
+        >>> from sklearn_warmstart import WarmStartClassifier
+        >>> X, y = make_classification(n_samples=200, random_state=0)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     clf = WarmStartClassifier(SGDClassifier(), checkpoint=tmp,
+        ...                               random_state=0)
+        ...     clf = clf.fit(X[:100], y[:100]).fit(X, y)
+        ...     resumed = WarmStartClassifier.resume(tmp).fit(X, y)
+        >>> resumed.n_runs_, resumed.history_[2].checkpoint
+        (3, 'ckpt-000002')
+        """
+        from .checkpoints import resume_estimator
+
+        return resume_estimator(cls, path, params)
+
     def fit(self, X: Any, y: Any, **fit_params: Any) -> _BaseWarmStart:
         """Train one run on ``X, y``, started as the policy says.
 
         The first run on an unfitted estimator is cold (or starts from
         ``init``); each later call is the next run. Nothing changes if the run
-        fails.
+        fails. With a ``schedule``, one call replays the schedule's whole
+        sequence of runs over the time-ordered rows from a fresh state and
+        commits them together (so ``fit`` is idempotent).
 
         Parameters
         ----------
@@ -687,6 +848,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        if self.schedule is not None:
+            return self._fit_schedule(X, y, fit_params)
         return self._fit_runs(X, y, fit_params, "fit")
 
     @available_if(_supports_partial_fit)
@@ -720,6 +883,17 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     def _check_fitted(self):
         check_is_fitted(self, "estimator_")
 
+    def _inner_X(self, X: Any) -> Any:
+        """X as the wrapped model saw it in training: names checked here, then dropped.
+
+        Runs train the wrapped model on validated arrays, so a DataFrame's
+        column names are checked against ``feature_names_in_`` by the wrapper.
+        """
+        if not hasattr(X, "columns"):
+            return X
+        validate_data(self, X, reset=False, skip_check_array=True)
+        return np.asarray(X)
+
     @available_if(estimator_has("predict"))
     def predict(self, X: Any) -> np.ndarray:
         """Predict with the current model.
@@ -735,7 +909,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             Predictions of ``estimator_``.
         """
         self._check_fitted()
-        return self.estimator_.predict(X)
+        return self.estimator_.predict(self._inner_X(X))
 
     @available_if(estimator_has("score"))
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -758,8 +932,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         self._check_fitted()
         if sample_weight is None:
-            return self.estimator_.score(X, y)
-        return self.estimator_.score(X, y, sample_weight=sample_weight)
+            return self.estimator_.score(self._inner_X(X), y)
+        return self.estimator_.score(self._inner_X(X), y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -789,9 +963,25 @@ _PARAMETERS_DOC = """
         :class:`PartialReset`.
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
-    init : fitted estimator, default=None
+    schedule : Retrain, int or None, default=None
+        With a :class:`~sklearn_warmstart.schedules.Retrain` schedule (an int
+        ``n`` means ``Retrain(n)``), one ``fit`` replays a whole retraining
+        sequence over the time-ordered rows: run 1 on the first slice, each
+        later run on the data so far (or the last window), all recorded with
+        ``method="schedule"`` and committed together. ``partial_fit`` ignores
+        it.
+    init : fitted estimator or path, default=None
         A model the first run starts from (with ``start``); without it the
-        first run is cold.
+        first run is cold. A path loads the model of a checkpoint store's
+        newest verified checkpoint (or of a ``store/ckpt-NNNNNN`` directory).
+    checkpoint : CheckpointStore, path or None, default=None
+        Where every committed run writes one checkpoint (see
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore`); the run's
+        record gets the checkpoint id. A failed run writes nothing. If the
+        save itself fails (disk full, permission denied), the run stays
+        committed in memory, the store is unchanged and ``CheckpointError``
+        is raised; the next successful save holds the whole history again.
+        Continue later with :meth:`resume`.
     buffer_size : int, default=2000
         Rows kept for streaming resets: a reset in ``partial_fit`` trains a
         fresh model on the most recent ``buffer_size`` rows.
@@ -874,7 +1064,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_proba(X)
+        return self.estimator_.predict_proba(self._inner_X(X))
 
     @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -891,7 +1081,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Log-probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_log_proba(X)
+        return self.estimator_.predict_log_proba(self._inner_X(X))
 
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
@@ -908,7 +1098,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             The wrapped model's decision scores.
         """
         self._check_fitted()
-        return self.estimator_.decision_function(X)
+        return self.estimator_.decision_function(self._inner_X(X))
 
 
 class WarmStartRegressor(RegressorMixin, _BaseWarmStart):

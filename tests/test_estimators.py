@@ -1,6 +1,7 @@
 """The meta-estimators: runs, records, delegation, composition and failures."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -530,6 +531,11 @@ def test_warmstartclassifier_feature_names(data):
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     clf = WarmStartClassifier(SGDClassifier(), random_state=0).fit(frame, y)
     np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(clf.predict(frame), clf.predict(X))
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame.rename(columns={"f0": "other"}))
     renamed = frame.rename(columns={"f0": "other"})
     with pytest.raises(ValueError, match="feature names"):
         clf.fit(renamed, y)
