@@ -419,12 +419,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
-        # A cold run is what the bare estimator would do with this random_state:
-        # the same seed at every cold start keeps cold refits idempotent.
-        cold_seed = _run_seed(state.base_seed, 0)
         previous = state.model
         contest = None
         if previous is not None and decision.source is not None:
+            cold_seed = _run_seed(state.base_seed, 0)  # the challenger starts cold
             decision, contest = self._challenge(
                 state,
                 adapter,
@@ -440,11 +438,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if rows is not None:
             X, y, fit_params = rows(decision)
         X_train, y_train = X, y
-        seed = (
-            cold_seed
-            if decision.start.kind == "cold"
-            else _run_seed(state.base_seed, run)
-        )
+        # A cold run is what the bare estimator would do with this random_state:
+        # the same seed at every cold start keeps cold refits idempotent.
+        seed = _run_seed(state.base_seed, 0 if decision.start.kind == "cold" else run)
         if incremental and previous is not None and decision.start.kind == "cold":
             # A streaming reset trains to convergence on the recent rows: those
             # since the estimated start of the change when a detector gives it.
