@@ -411,6 +411,23 @@ def test_skorch_malicious_state_dict_file_is_refused_unexecuted(
     assert not marker.exists()
 
 
+def test_skorch_load_payload_refuses_attributes_that_are_not_plain(tmp_path):
+    """A payload.json that would overwrite a net component is refused."""
+    X, y = data()
+    net = make_clf()
+    clf = WarmStartClassifier(net, random_state=0).fit(X, y)
+    adapter = SkorchAdapter(net)
+    payload = adapter.state_payload(clf.estimator_)
+    for name in ("module_", "_modules", "fit"):
+        forged = dataclasses.replace(
+            payload, json={**payload.json, "attributes": {name: 1}}
+        )
+        with pytest.raises(CheckpointError, match=repr(name)):
+            adapter.load_payload(forged, net)
+    back = adapter.load_payload(payload, net)
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+
+
 # ----------------------------------------------------------------------------- GPU
 
 

@@ -815,11 +815,24 @@ class SkorchAdapter(Adapter):
                         "configured as when the checkpoint was written (same "
                         "module class and module__* parameters)."
                     ) from exc
-        for name, value in doc.get("attributes", {}).items():
-            setattr(net, name, _from_plain(value))
+        attributes = {k: _from_plain(v) for k, v in doc.get("attributes", {}).items()}
         for name, info in doc.get("array_attributes", {}).items():
             value = payload.arrays[name]
-            setattr(net, name, value.astype(object) if info["object"] else value)
+            attributes[name] = value.astype(object) if info["object"] else value
+        for name, value in attributes.items():
+            # Only plain fitted attributes, never a component or a private name.
+            current = vars(net).get(name)
+            if not (
+                name.endswith("_")
+                and not name.startswith("_")
+                and (current is None or _is_plain(current))
+            ):
+                raise CheckpointError(
+                    f"{what} would set {name!r} on the net, which is not a plain "
+                    "fitted attribute; the payload was not written by this "
+                    "library and was refused."
+                )
+            setattr(net, name, value)
         net.history = NetHistory(_from_plain(doc.get("history", [])))
         self._ensure_stats_callback(net)
         for name, callback in net.callbacks_:
