@@ -22,6 +22,8 @@ from sklearn.base import (
     clone,
     is_classifier,
 )
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
@@ -329,15 +331,23 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         init = self.init
         if init is None:
             return None
-        if isinstance(init, _BaseWarmStart):
-            check_is_fitted(init)
-            return init.estimator_
         if isinstance(init, str) or hasattr(init, "__fspath__"):
             from .checkpoints import load_model
 
             return load_model(init, template=self.estimator)
-        check_is_fitted(init)
-        return init
+        if isinstance(init, FrozenEstimator):
+            init = init.estimator
+        try:
+            check_is_fitted(init)
+        except NotFittedError as error:
+            raise NotFittedError(
+                f"init must be a fitted estimator, but this {type(init).__name__} "
+                "is not fitted. clone (and so GridSearchCV and cross_validate) "
+                "refits nothing but drops fitted state from estimator parameters: "
+                "pass init=FrozenEstimator(model) (sklearn.frozen) or a "
+                "checkpoint path to keep it."
+            ) from error
+        return init.estimator_ if isinstance(init, _BaseWarmStart) else init
 
     # ------------------------------------------------------------------ the run loop
     def _new_state(self, X: Any, n_features: int, names: Any, classes: Any, triggers):
@@ -966,7 +976,7 @@ _PARAMETERS_DOC = """
         later run on the data so far (or the last window), all recorded with
         ``method="schedule"`` and committed together. ``partial_fit`` ignores
         it.
-    init : fitted estimator or path, default=None
+    init : fitted estimator, FrozenEstimator or path, default=None
         A model the first run starts from (with ``start``); without it the
         first run is cold. A path loads the model of a checkpoint store's
         newest verified checkpoint (or of a ``store/ckpt-NNNNNN`` directory).
