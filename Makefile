@@ -17,7 +17,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/python examples/quickstart.py
+	$(BIN)/sklearn-warmstart study
 
 test: install
 	$(BIN)/ruff check .

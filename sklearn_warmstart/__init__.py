@@ -1,12 +1,33 @@
 """Make the initialisation policy of repeated training runs a measurable choice."""
 
+from typing import Any
+
 from .checkpoints import CheckpointError, CheckpointStore
 from .estimators import WarmStartClassifier, WarmStartRegressor
 from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
 from .history import History, RunRecord
-from .policies import Cold, Every, PartialReset, Perturb, ShrinkPerturb, Warm
+from .policies import (
+    Cold,
+    Every,
+    OnDrift,
+    OnPlateau,
+    PartialReset,
+    Perturb,
+    ShrinkPerturb,
+    Warm,
+)
+from .prequential import PrequentialResult, prequential_score
+from .schedules import Retrain
 
 __version__ = "0.1.0"
+
+# Names whose modules pull heavier imports (pandas, scipy.stats, joblib); they
+# are imported on first access. matplotlib is only imported when plotting.
+_LAZY = {
+    "StudyResult": "study",
+    "compare_policies": "study",
+    "perturbation_sensitivity": "study",
+}
 
 __all__ = [
     "ArchitectureChangedError",
@@ -16,13 +37,34 @@ __all__ = [
     "DivergenceError",
     "Every",
     "History",
+    "OnDrift",
+    "OnPlateau",
     "PartialReset",
     "Perturb",
+    "PrequentialResult",
+    "Retrain",
     "RunRecord",
     "ShrinkPerturb",
+    "StudyResult",
     "UnsupportedStartError",
     "Warm",
     "WarmStartClassifier",
     "WarmStartRegressor",
     "__version__",
+    "compare_policies",
+    "perturbation_sensitivity",
+    "prequential_score",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1472,6 +1472,13 @@ class CheckpointStore:
                     model = torch_load_payload(payload, template)
                 else:
                     adapter = _adapter_for(template)
+                    if template is None:
+                        raise CheckpointError(
+                            f"{what} holds a {hook} payload (safe formats, not a "
+                            "pickled model); restoring it needs the configured "
+                            "estimator. Pass it: resume(path, estimator=...) or "
+                            "load_model(path, template=...)."
+                        )
                     if not _has_payload_hooks(adapter):
                         raise CheckpointError(
                             f"{what} was written by {hook}, which cannot be "

@@ -22,6 +22,8 @@ from sklearn.base import (
     clone,
     is_classifier,
 )
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import r2_score
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
@@ -32,17 +34,20 @@ from . import _tensors
 from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
 from .adapters import Adapter, adapter_for
+from .challenger import Contest, rows_since, run_contest
 from .exceptions import DivergenceError
 from .history import History, RunRecord
 from .policies import (
     Decision,
     Evidence,
+    OnDrift,
     Start,
     Trigger,
     check_start,
     check_triggers,
     decide,
 )
+from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
 
@@ -60,6 +65,16 @@ class _State:
     classes: np.ndarray | None
     buffer: RowBuffer
     n_seen: int
+    #: The adapter of ``estimator`` (reused while the estimator object is the same).
+    adapter: Adapter | None = None
+
+
+def _rows_of(value: Any, part: slice, n_samples: int) -> Any:
+    """The rows ``part`` of a per-sample fit parameter; other values unchanged."""
+    if hasattr(value, "__len__") and not isinstance(value, str | dict):
+        if len(value) == n_samples:
+            return np.asarray(value)[part]
+    return value
 
 
 class _FeatureProbe(BaseEstimator):
@@ -88,6 +103,50 @@ def _base_seed(random_state: Any) -> int:
         f"random_state must be None, an int or a numpy RandomState, got "
         f"{type(random_state).__name__}."
     )
+
+
+def _plain_arrays_ok(
+    X: Any, y: Any, state: _State, tags: Any, classifier: bool
+) -> bool:
+    """Whether ``X, y`` are plain arrays that pass ``validate_data`` unchanged.
+
+    True only for a dense 2-D float ndarray with the known number of features
+    (no feature names on either side), finite unless NaN is allowed, and a
+    1-D target of the same length: integer, boolean or string labels whose
+    values all are known classes (classifiers), finite floats (regressors).
+    Anything else takes the full validation.
+    """
+    if state.feature_names is not None or state.model is None:
+        return False
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    if X.ndim != 2 or X.dtype not in (np.float64, np.float32) or y.ndim != 1:
+        return False
+    if X.shape[1] != state.n_features or len(X) != len(y) or len(y) == 0:
+        return False
+    if tags.input_tags.allow_nan:
+        if np.isinf(X).any():
+            return False
+    elif not np.isfinite(X).all():
+        return False
+    if not classifier:
+        return y.dtype.kind == "f" and bool(np.isfinite(y).all())
+    known = state.classes
+    return known is not None and _all_known(y, known)
+
+
+def _all_known(y: np.ndarray, known: np.ndarray) -> bool:
+    """Whether every label of ``y`` is in the sorted array ``known`` (cheaply)."""
+    if y.dtype.kind not in "iubU" or known.dtype.kind != y.dtype.kind:
+        return False
+    if y.dtype.kind in "iu" and known[-1] - known[0] == len(known) - 1:
+        return bool(y.min() >= known[0] and y.max() <= known[-1])  # 0..k-1 labels
+    at = np.searchsorted(known, y)
+    return bool(np.all(known[np.minimum(at, len(known) - 1)] == y))
+
+
+def _plain_warm(start: Start) -> bool:
+    return start.kind == "warm" and getattr(start, "grow", None) is None
 
 
 def _seed_everything(estimator: Any, seed: int) -> None:
@@ -123,28 +182,10 @@ def _peak_memory(enabled: bool):
 
 
 def _supports_partial_fit(wrapper: Any) -> bool:
-    return adapter_for(wrapper.estimator).supports_partial_fit()
-
-
-_PREDICT_CHUNK = 20_000
-
-
-def _predict_rows(model: Any, X: Any) -> Any:
-    """``model.predict(X)`` for the run records (prequential and training score).
-
-    Dense X is predicted in chunks of ``_PREDICT_CHUNK`` rows: a model's
-    intermediate arrays (an MLP's hidden activations) then stay small, which
-    is faster (100,000 x 20 rows, MLP(100): 43 ms whole, 26 ms chunked) and
-    bounds the memory these diagnostics take.
-    """
-    if not isinstance(X, np.ndarray) or len(X) <= _PREDICT_CHUNK:
-        return model.predict(X)
-    return np.concatenate(
-        [
-            model.predict(X[i : i + _PREDICT_CHUNK])
-            for i in range(0, len(X), _PREDICT_CHUNK)
-        ]
-    )
+    adapter = getattr(getattr(wrapper, "_state", None), "adapter", None)
+    if adapter is None or adapter.estimator is not wrapper.estimator:
+        adapter = adapter_for(wrapper.estimator)  # checked at every partial_fit
+    return adapter.supports_partial_fit()
 
 
 class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
@@ -156,6 +197,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         *,
         start: Start | str = "warm",
         reset: Trigger | Sequence[Trigger] | None = None,
+        schedule: Retrain | int | None = None,
         init: Any = None,
         checkpoint: Any = None,
         buffer_size: int = 2000,
@@ -166,6 +208,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
         self.start = start
         self.reset = reset
+        self.schedule = schedule
         self.init = init
         self.checkpoint = checkpoint
         self.buffer_size = buffer_size
@@ -173,8 +216,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @property
+    def _is_classifier(self) -> bool:
+        return isinstance(self, ClassifierMixin)
+
     # ------------------------------------------------------------------ validation
-    def _check_params(self) -> tuple[Adapter, Start, list[Trigger]]:
+    def _check_params(
+        self, state: _State | None = None
+    ) -> tuple[Adapter, Start, list[Trigger]]:
         if not (
             hasattr(self.estimator, "fit") and hasattr(self.estimator, "get_params")
         ):
@@ -205,11 +254,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             from .checkpoints import as_store
 
             as_store(self.checkpoint)
-        return (
-            adapter_for(self.estimator),
-            check_start(self.start),
-            check_triggers(self.reset),
-        )
+        adapter = getattr(state, "adapter", None)
+        if adapter is None or adapter.estimator is not self.estimator:
+            adapter = adapter_for(self.estimator)
+        return adapter, check_start(self.start), check_triggers(self.reset)
 
     def _validate_run_data(
         self, X: Any, y: Any, state: _State | None
@@ -224,7 +272,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
             ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
             multi_output=tags.target_tags.multi_output,
-            y_numeric=not is_classifier(self),
+            y_numeric=not self._is_classifier,
             dtype=None if tags.input_tags.string else "numeric",
         )
         if state is None:
@@ -232,22 +280,27 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             X, y = validate_data(probe, X, y, reset=True, **options)
             names = getattr(probe, "feature_names_in_", None)
             n_features = probe.n_features_in_
+        elif _plain_arrays_ok(X, y, state, tags, self._is_classifier):
+            # Later streaming chunks of plain arrays: the checks validate_data
+            # would make, without its per-call cost (it dominates small chunks).
+            return X, y, state.n_features, None
         else:
             X, y = validate_data(self, X, y, reset=False, **options)
             names, n_features = state.feature_names, state.n_features
-        if is_classifier(self):
+        if self._is_classifier:
             check_classification_targets(y)
         return X, y, n_features, names
 
     def _check_classes(
         self, y: np.ndarray, state: _State | None, classes: Any
     ) -> np.ndarray | None:
-        if not is_classifier(self):
+        if not self._is_classifier:
             return None
-        seen = np.unique(y)
         if state is not None and state.classes is not None:
             known = state.classes
-            new = np.setdiff1d(seen, known)
+            if _all_known(y, known):
+                return known
+            new = np.setdiff1d(np.unique(y), known)
             if len(new):
                 raise ValueError(
                     f"y contains class(es) {new.tolist()} never seen in earlier runs "
@@ -255,6 +308,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     "partial_fit(..., classes=...) call, or start a new estimator."
                 )
             return known
+        seen = np.unique(y)
         if classes is not None:
             known = np.unique(np.asarray(classes))
             missing = np.setdiff1d(seen, known)
@@ -277,15 +331,23 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         init = self.init
         if init is None:
             return None
-        if isinstance(init, _BaseWarmStart):
-            check_is_fitted(init)
-            return init.estimator_
         if isinstance(init, str) or hasattr(init, "__fspath__"):
             from .checkpoints import load_model
 
             return load_model(init, template=self.estimator)
-        check_is_fitted(init)
-        return init
+        if isinstance(init, FrozenEstimator):
+            init = init.estimator
+        try:
+            check_is_fitted(init)
+        except NotFittedError as error:
+            raise NotFittedError(
+                f"init must be a fitted estimator, but this {type(init).__name__} "
+                "is not fitted. clone (and so GridSearchCV and cross_validate) "
+                "refits nothing but drops fitted state from estimator parameters: "
+                "pass init=FrozenEstimator(model) (sklearn.frozen) or a "
+                "checkpoint path to keep it."
+            ) from error
+        return init.estimator_ if isinstance(init, _BaseWarmStart) else init
 
     # ------------------------------------------------------------------ the run loop
     def _new_state(self, X: Any, n_features: int, names: Any, classes: Any, triggers):
@@ -308,16 +370,18 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             n_seen=0,
         )
 
-    def _evidence(self, state: _State, X: Any, y: np.ndarray) -> Evidence:
+    def _evidence(
+        self, state: _State, adapter: Adapter, X: Any, y: np.ndarray
+    ) -> Evidence:
         run = len(state.history)
         if state.model is None:
             return Evidence(
-                run, len(y), state.n_seen, None, float("nan"), is_classifier(self)
+                run, len(y), state.n_seen, None, float("nan"), self._is_classifier
             )
-        y_pred = _predict_rows(state.model, X)
+        y_pred = adapter.predict(state.model, X)
         if np.ndim(y) == 1 and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 1:
             y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
-        if is_classifier(self):
+        if self._is_classifier:
             errors = (y_pred != y).astype(np.float64)
             score = float(1.0 - errors.mean())
         else:
@@ -325,12 +389,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             errors = residual if residual.ndim == 1 else residual.mean(axis=1)
             score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
         return Evidence(
-            run, len(y), state.n_seen, errors, score, is_classifier(self), y_pred, y
+            run, len(y), state.n_seen, errors, score, self._is_classifier, y_pred, y
         )
 
-    def _train_score(self, model: Any, X: Any, y: np.ndarray) -> float:
-        y_pred = _predict_rows(model, X)
-        if is_classifier(self):
+    def _train_score(
+        self, adapter: Adapter, model: Any, X: Any, y: np.ndarray
+    ) -> float:
+        y_pred = adapter.predict(model, X)
+        if self._is_classifier:
             return float(np.mean(y_pred == y))
         return float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
 
@@ -344,29 +410,54 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         y: np.ndarray,
         fit_params: dict[str, Any],
         method: str,
+        *,
+        new: tuple[Any, np.ndarray] | None = None,
+        rows: Any = None,
     ) -> _State:
-        """Train one run from ``state`` and return the next state (``state`` untouched)."""
+        """Train one run from ``state`` and return the next state (``state`` untouched).
+
+        ``new`` holds the rows that arrived with this run (default: ``X, y``):
+        the previous model is evaluated on them. ``rows``, when given, is called
+        with the decision and returns the ``(X, y, fit_params)`` to train on
+        (schedules use it to drop the data before a detected drift).
+        """
         run = len(state.history)
         incremental = method == "partial_fit"
         states = copy.deepcopy(state.policy_states)
-        evidence = self._evidence(state, X, y)
+        X_new, y_new = (X, y) if new is None else new
+        evidence = self._evidence(state, adapter, X_new, y_new)
         decision: Decision = decide(
             start, triggers, states, evidence, has_model=state.model is not None
         )
+        previous = state.model
+        contest = None
+        if previous is not None and decision.source is not None:
+            cold_seed = _run_seed(state.base_seed, 0)  # the challenger starts cold
+            decision, contest = self._challenge(
+                state,
+                adapter,
+                start,
+                triggers,
+                decision,
+                evidence,
+                X_new,
+                y_new,
+                cold_seed,
+                incremental,
+            )
+        if rows is not None:
+            X, y, fit_params = rows(decision)
+        X_train, y_train = X, y
         # A cold run is what the bare estimator would do with this random_state:
         # the same seed at every cold start keeps cold refits idempotent.
         seed = _run_seed(state.base_seed, 0 if decision.start.kind == "cold" else run)
-        template = clone(self.estimator)
-        _seed_everything(template, seed)
-
-        previous = state.model
-        X_train, y_train = X, y
         if incremental and previous is not None and decision.start.kind == "cold":
-            # A streaming reset trains to convergence on the recent rows.
-            X_train, y_train = state.buffer.with_rows(X, y)
+            # A streaming reset trains to convergence on the recent rows: those
+            # since the estimated start of the change when a detector gives it.
+            X_train, y_train = self._reset_rows(state, decision, X, y)
             previous = None
         elif previous is not None and decision.start.kind != "cold":
-            adapter.check_start(decision.start, method)
+            adapter.check_start(decision.start, "partial_fit" if incremental else "fit")
 
         theta_prev = (
             adapter.parameters(state.model) if state.model is not None else None
@@ -374,35 +465,26 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         theta_prev = _tensors.copy_params(theta_prev) if theta_prev else None
         with _peak_memory(self.track_memory) as memory, adapter.seeded(seed):
             tic = time.perf_counter()
-            if incremental and state.model is None:
-                model, theta_start = adapter.start_stream(
-                    template,
-                    X,
-                    y,
-                    seed=seed,
-                    classes=state.classes,
-                    fit_params=fit_params,
+            try:
+                model, theta_start = self._train(
+                    state,
+                    adapter,
+                    decision,
+                    previous,
+                    theta_prev,
+                    X_train,
+                    y_train,
+                    seed,
+                    fit_params,
+                    incremental,
                 )
-            else:
-                try:
-                    model, theta_start = adapter.train(
-                        template,
-                        previous,
-                        decision.start,
-                        X_train,
-                        y_train,
-                        seed=seed,
-                        fit_params=fit_params,
-                        incremental=incremental,
-                        classes=state.classes if incremental else None,
-                    )
-                except ValueError as error:
-                    # sklearn's own divergence checks (MLP, SGD) raise ValueError.
-                    if not _DIVERGED.search(str(error)):
-                        raise
-                    raise DivergenceError(
-                        f"Run {run} diverged: {error} {_NOTHING_COMMITTED}"
-                    ) from error
+            except ValueError as error:
+                # sklearn's own divergence checks (MLP, SGD) raise ValueError.
+                if not _DIVERGED.search(str(error)):
+                    raise
+                raise DivergenceError(
+                    f"Run {run} diverged: {error} {_NOTHING_COMMITTED}"
+                ) from error
             fit_time = time.perf_counter() - tic
         theta_end = adapter.parameters(model)
         loss_curve = adapter.loss_curve(model)
@@ -430,10 +512,11 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             distance_from_start=_tensors.distance(theta_end, theta_start),
             distance_from_prev=_tensors.distance(theta_end, theta_prev),
             prequential_score=evidence.score,
-            train_score=self._train_score(model, X, y),
+            train_score=self._train_score(adapter, model, X, y),
             fit_time=fit_time,
             peak_memory=memory["peak"],
             drift_events=decision.events,
+            challenger=None if contest is None else contest.summary,
         )
         if self.verbose:
             print(
@@ -448,8 +531,137 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             history=state.history.append(record),
             policy_states=states,
             buffer=buffer,
-            n_seen=state.n_seen + len(y),
+            n_seen=state.n_seen + len(y_new),
+            adapter=adapter,
         )
+
+    def _train(
+        self,
+        state: _State,
+        adapter: Adapter,
+        decision: Decision,
+        previous: Any,
+        theta_prev: Any,
+        X: Any,
+        y: np.ndarray,
+        seed: int,
+        fit_params: dict[str, Any],
+        incremental: bool,
+    ) -> tuple[Any, Any]:
+        """The training step of a run: the new model and θ_start."""
+        if incremental and previous is not None and _plain_warm(decision.start):
+            # The hot path of streaming: continue a copy of the model, no template.
+            model = adapter.continue_stream(previous, X, y, state.classes, fit_params)
+            if model is not None:
+                return model, theta_prev
+        if incremental and state.model is None:
+            return adapter.start_stream(
+                self._template(seed),
+                X,
+                y,
+                seed=seed,
+                classes=state.classes,
+                fit_params=fit_params,
+            )
+        return adapter.train(
+            self._template(seed),
+            previous,
+            decision.start,
+            X,
+            y,
+            seed=seed,
+            fit_params=fit_params,
+            incremental=incremental,
+            classes=state.classes if incremental else None,
+        )
+
+    def _template(self, seed: int) -> Any:
+        """An unfitted clone of ``estimator`` with every random_state set to ``seed``."""
+        template = clone(self.estimator)
+        _seed_everything(template, seed)
+        return template
+
+    def _reset_rows(
+        self, state: _State, decision: Decision, X: Any, y: np.ndarray
+    ) -> tuple[Any, np.ndarray]:
+        """Rows a streaming reset trains on (at most ``buffer_size`` + the run's)."""
+        X_all, y_all = state.buffer.with_rows(X, y)
+        since = next(
+            (e.change_start for e in decision.events if e.change_start is not None),
+            None,
+        )
+        if since is None:
+            return X_all, y_all
+        n_keep = min(len(y_all), state.n_seen + len(y) - since)
+        if n_keep < 2 or n_keep >= len(y_all):
+            return X_all, y_all
+        X_new, y_new = X_all[-n_keep:], y_all[-n_keep:]
+        if self._is_classifier and len(np.unique(y_new)) < 2:
+            return X_all, y_all
+        return X_new, y_new
+
+    def _challenge(
+        self,
+        state: _State,
+        adapter: Adapter,
+        start: Start,
+        triggers: list[Trigger],
+        decision: Decision,
+        evidence: Evidence,
+        X: Any,
+        y: np.ndarray,
+        seed: int,
+        incremental: bool,
+    ) -> tuple[Decision, Contest | None]:
+        """Let a warning-zone challenger decide whether a drift resets."""
+        trigger = triggers[decision.source]
+        if not (isinstance(trigger, OnDrift) and trigger.uses_challenger()):
+            return decision, None
+        event = next(
+            (
+                e
+                for e in decision.events
+                if e.change_start is not None and e.detector == trigger.name
+            ),
+            None,
+        )
+        if event is None:
+            return decision, Contest(False, "not run: the drift came without a warning")
+        classifier = self._is_classifier
+        earlier = (None, None)
+        if incremental:
+            earlier = rows_since(
+                state.buffer.X, state.buffer.y, state.n_seen, event.change_start
+            )
+
+        def train(X_fit, y_fit):
+            classes = state.classes if classifier else None
+            return adapter.fit_cold(self._template(seed), X_fit, y_fit, {}, classes)
+
+        contest = run_contest(
+            since=event.change_start,
+            X=X,
+            y=y,
+            sample_start=state.n_seen,
+            incumbent_pred=evidence.y_pred,
+            earlier=earlier,
+            train=train,
+            predict=adapter.predict,
+            signal=lambda y_true, y_pred: trigger.signal_values(
+                y_true, y_pred, classifier
+            ),
+            is_classifier=classifier,
+        )
+        if contest.promoted or not contest.compared:
+            return decision, contest
+        kept = dataclasses.replace(  # no reset: the trigger is overruled
+            decision,
+            start=start,
+            trigger=None,
+            reason=f"{decision.trigger} fired: {decision.reason}; warning-zone "
+            "challenger lost, current model kept",
+        )
+        return kept, contest
 
     def _commit(self, state: _State) -> None:
         self._state = state
@@ -469,12 +681,12 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         return getattr(self, "_state", None) if hasattr(self, "estimator_") else None
 
     def _fit_runs(self, X, y, fit_params, method, classes=None):
-        adapter, start, triggers = self._check_params()
+        state = self._current_state()
+        adapter, start, triggers = self._check_params(state)
         if method == "partial_fit" and not adapter.supports_partial_fit():
             raise AttributeError(
                 f"{type(self.estimator).__name__} has no partial_fit; use fit."
             )
-        state = self._current_state()
         X, y, n_features, names = self._validate_run_data(X, y, state)
         known = self._check_classes(y, state, classes)
         if state is None:
@@ -511,6 +723,60 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self._commit(
             dataclasses.replace(self._state, history=History((*history[:-1], last)))
         )
+
+    def _fit_schedule(self, X, y, fit_params):
+        """Replay the whole schedule from a fresh state; commit once at the end."""
+        adapter, start, triggers = self._check_params()
+        schedule = check_schedule(self.schedule)
+        X, y, n_features, names = self._validate_run_data(X, y, None)
+        n_samples = len(y)
+        steps = schedule.split(n_samples)
+        known = self._check_classes(y, None, None)
+        if known is not None:
+            first = np.unique(y[steps[0].train])
+            missing = np.setdiff1d(known, first)
+            if len(missing) or len(first) < 2:
+                raise ValueError(
+                    f"The schedule's first slice ({steps[0].train.stop} rows) lacks "
+                    f"class(es) {missing.tolist()} that later rows bring; every run "
+                    "must know every class. Give the first run more rows with "
+                    "Retrain(initial=...) or use fewer runs."
+                )
+        for candidate in (start, *(t.reset_start() for t in triggers)):
+            if candidate.kind != "cold":
+                adapter.check_start(candidate, "fit")
+        state = self._new_state(X, n_features, names, known, triggers)
+        restart, min_rows = None, steps[0].train.stop - steps[0].train.start
+
+        def rows(decision, step):
+            nonlocal restart
+            row = schedule.restart_row(decision, step)
+            restart = restart if row is None else row
+            part = schedule.train_rows(step, restart, min_rows)
+            params = {
+                key: _rows_of(value, part, n_samples)
+                for key, value in fit_params.items()
+            }
+            return X[part], y[part], params
+
+        with adapter.seeded():  # predictions must not advance a framework's RNG
+            for step in steps:
+                state = self._run(
+                    state,
+                    adapter,
+                    start,
+                    triggers,
+                    X[step.train],
+                    y[step.train],
+                    fit_params,
+                    "schedule",
+                    new=(X[step.new], y[step.new]),
+                    rows=lambda decision, step=step: rows(decision, step),
+                )
+        self._commit(state)
+        if self.checkpoint is not None:
+            self._write_checkpoint(X, y)
+        return self
 
     # ------------------------------------------------------------------ public API
     @classmethod
@@ -570,7 +836,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
 
         The first run on an unfitted estimator is cold (or starts from
         ``init``); each later call is the next run. Nothing changes if the run
-        fails.
+        fails. With a ``schedule``, one call replays the schedule's whole
+        sequence of runs over the time-ordered rows from a fresh state and
+        commits them together (so ``fit`` is idempotent).
 
         Parameters
         ----------
@@ -586,6 +854,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        if self.schedule is not None:
+            return self._fit_schedule(X, y, fit_params)
         return self._fit_runs(X, y, fit_params, "fit")
 
     @available_if(_supports_partial_fit)
@@ -699,7 +969,14 @@ _PARAMETERS_DOC = """
         :class:`PartialReset`.
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
-    init : fitted estimator or path, default=None
+    schedule : Retrain, int or None, default=None
+        With a :class:`~sklearn_warmstart.schedules.Retrain` schedule (an int
+        ``n`` means ``Retrain(n)``), one ``fit`` replays a whole retraining
+        sequence over the time-ordered rows: run 1 on the first slice, each
+        later run on the data so far (or the last window), all recorded with
+        ``method="schedule"`` and committed together. ``partial_fit`` ignores
+        it.
+    init : fitted estimator, FrozenEstimator or path, default=None
         A model the first run starts from (with ``start``); without it the
         first run is cold. A path loads the model of a checkpoint store's
         newest verified checkpoint (or of a ``store/ckpt-NNNNNN`` directory).

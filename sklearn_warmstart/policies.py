@@ -23,9 +23,12 @@ from . import _tensors
 __all__ = [
     "Cold",
     "Decision",
+    "DriftEvent",
     "Every",
     "Evidence",
     "Fire",
+    "OnDrift",
+    "OnPlateau",
     "PartialReset",
     "Perturb",
     "ShrinkPerturb",
@@ -345,12 +348,18 @@ class Evidence:
 
 @dataclass(frozen=True)
 class DriftEvent:
-    """One detection: the detector, the global row index and the run it triggered."""
+    """One detection: the detector, the global row index and the run it triggered.
+
+    ``change_start`` is the global row index where the change is estimated to
+    begin (warning start, ADWIN's window), or None when the detector does not
+    say.
+    """
 
     detector: str
     sample_index: int
     run: int
     level: str = "drift"
+    change_start: int | None = None
 
 
 @dataclass(frozen=True)
@@ -371,6 +380,8 @@ class Decision:
     reason: str
     trigger: str | None = None
     events: tuple[DriftEvent, ...] = field(default_factory=tuple)
+    #: Index (in the list of triggers) of the trigger that chose the start.
+    source: int | None = None
 
 
 class Trigger(BaseEstimator):
@@ -472,11 +483,294 @@ def decide(
     first one that fired chooses the start; the reasons of all that fired are
     recorded. Without a model to start from, the run is cold.
     """
-    fired = [f for f in (t.check(s, evidence) for t, s in zip(triggers, states)) if f]
+    checks = [t.check(s, evidence) for t, s in zip(triggers, states)]
+    fired = [f for f in checks if f]
     events = tuple(e for f in fired for e in f.events)
     if not has_model:
         return Decision(Cold(), "first run: no model to start from", None, events)
     if fired:
         reason = "; ".join(f.reason for f in fired)
-        return Decision(fired[0].start, reason, fired[0].trigger, events)
+        source = next(i for i, f in enumerate(checks) if f)
+        return Decision(fired[0].start, reason, fired[0].trigger, events, source)
     return Decision(start, "policy start", None, events)
+
+
+# --------------------------------------------------------------------------- drift and plateaus
+
+
+class OnDrift(Trigger):
+    """Reset when a drift detector sees the model's errors increase.
+
+    Test, then train: before a run trains, the current model predicts the
+    run's rows and their per-sample errors are fed, in order, to a river drift
+    detector. A detection makes the run begin with ``start`` (cold by
+    default). Only increases count: a detection that marks falling errors
+    (ADWIN and KSWIN test both ways) restarts the detector without a reset.
+    After a drift the rest of the run's rows are not fed (they measured the
+    model being replaced) and the detector restarts.
+
+    In ``partial_fit`` the reset model trains on the buffered rows since the
+    estimated start of the change (ADWIN's window, the warning zone) when
+    the detector gives one, else on the whole buffer.
+
+    Parameters
+    ----------
+    detector : str or river drift detector, default="adwin"
+        ``"adwin"``, ``"page_hinkley"``, ``"kswin"``, ``"ddm"``, ``"eddm"``,
+        ``"hddm_a"``, ``"hddm_w"``, ``"fhddm"`` (defaults that do not
+        false-alarm on stationary data, see :func:`sklearn_warmstart.drift.make_detector`)
+        or any river detector object, e.g. ``river.drift.ADWIN(delta=0.001)``.
+        An object is never fed: each estimator uses its own ``clone()``.
+    signal : "error" or callable, default="error"
+        What is fed: ``"error"`` is 0/1 misclassification for classifiers and
+        the absolute residual for regressors; a callable
+        ``signal(y_true, y_pred) -> ndarray of shape (n_samples,)`` gives any
+        per-sample loss (larger is worse). Binary detectors (DDM, EDDM, HDDM,
+        FHDDM) need a 0/1 signal.
+    start : Start or str, default="cold"
+        The start of a run after a drift.
+    challenger : {"auto", True, False}, default="auto"
+        Warning-zone challenger (detectors with a warning level: DDM, EDDM,
+        HDDM_A, HDDM_W). At a drift, a cold model trained on the rows since
+        the warning competes with the current model on the most recent rows
+        of the run; the reset happens only if the challenger's mean signal is
+        lower, otherwise the current model is kept. ``"auto"`` uses one when
+        the detector has a warning level; ``True`` requires one.
+
+    See Also
+    --------
+    OnPlateau : Reset when the prequential score stops improving.
+    sklearn_warmstart.drift.make_detector : The named detectors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_warmstart.policies import Evidence, OnDrift
+    >>> trigger = OnDrift("adwin")
+    >>> state = trigger.init_state()
+    >>> rng = np.random.default_rng(0)
+    >>> errors = np.r_[rng.random(2000) < 0.1, rng.random(2000) < 0.6].astype(float)
+    >>> fire = trigger.check(state, Evidence(1, 4000, 500, errors, 0.5, True))
+    >>> fire.events[0].sample_index > 2500
+    True
+    >>> fire.reason.startswith("adwin detected an increase of the errors at row")
+    True
+    """
+
+    needs_errors = True
+
+    def __init__(
+        self,
+        detector: Any = "adwin",
+        signal: Any = "error",
+        start: Start | str = "cold",
+        challenger: bool | str = "auto",
+    ):
+        self.detector = detector
+        self.signal = signal
+        self.start = start
+        self.challenger = challenger
+
+    def _validate(self) -> None:
+        from .drift import check_detector, has_warning_level
+
+        check_detector(self.detector)
+        if not (self.signal == "error" or callable(self.signal)):
+            raise ValueError(
+                f"signal must be 'error' or a callable(y_true, y_pred) returning "
+                f"one value per sample, got {self.signal!r}."
+            )
+        if self.challenger not in ("auto", True, False):
+            raise ValueError(
+                f"challenger must be 'auto', True or False, got {self.challenger!r}."
+            )
+        if self.challenger is True and not has_warning_level(self.detector):
+            raise ValueError(
+                f"challenger=True needs a detector with a warning level ('ddm', "
+                f"'eddm', 'hddm_a', 'hddm_w'); {self.name} has none."
+            )
+        super()._validate()
+
+    @property
+    def name(self) -> str:
+        """Short label of the detector, e.g. ``"adwin"``."""
+        from .drift import detector_name
+
+        return detector_name(self.detector)
+
+    def init_state(self) -> Any:
+        """A :class:`~sklearn_warmstart.drift.DriftMonitor` on a fresh detector."""
+        from .drift import DriftMonitor, make_detector
+
+        return DriftMonitor(make_detector(self.detector))
+
+    def uses_challenger(self) -> bool:
+        """Whether a warning-zone challenger competes at a drift."""
+        from .drift import has_warning_level
+
+        return self.challenger is not False and has_warning_level(self.detector)
+
+    def signal_values(
+        self, y_true: Any, y_pred: Any, is_classifier: bool
+    ) -> np.ndarray:
+        """The per-sample signal (larger is worse) for predictions ``y_pred``."""
+        if callable(self.signal):
+            values = np.asarray(self.signal(y_true, y_pred), dtype=np.float64)
+            if values.shape != (len(y_true),):
+                raise ValueError(
+                    f"signal must return one value per sample, shape "
+                    f"({len(y_true)},), got {values.shape}."
+                )
+            return values
+        if is_classifier:
+            return (np.asarray(y_pred) != np.asarray(y_true)).astype(np.float64)
+        residual = np.abs(
+            np.asarray(y_true, dtype=np.float64) - np.asarray(y_pred, dtype=np.float64)
+        )
+        return residual if residual.ndim == 1 else residual.mean(axis=1)
+
+    def _check_task(self, state: Any, evidence: Evidence) -> None:
+        if self.signal == "error" and not evidence.is_classifier and state.binary:
+            raise ValueError(
+                f"OnDrift({self.name!r}) only accepts 0/1 errors, but a regressor's "
+                "error signal is the absolute residual. Use 'adwin', "
+                "'page_hinkley' or 'kswin', or pass a 0/1 signal=callable."
+            )
+
+    def check(self, state, evidence):
+        self._check_task(state, evidence)
+        if evidence.errors is None:
+            return None
+        if self.signal == "error":
+            values = evidence.errors
+        else:
+            values = self.signal_values(
+                evidence.y, evidence.y_pred, evidence.is_classifier
+            )
+        found = state.feed(values, evidence.sample_start)
+        if found is None:
+            return None
+        row = found.index - evidence.sample_start
+        reason = (
+            f"{self.name} detected an increase of the "
+            f"{'errors' if self.signal == 'error' else 'signal'} at row "
+            f"{found.index} (row {row} of run {evidence.run})"
+        )
+        if found.change_start is not None:
+            reason += f"; change estimated from row {found.change_start}"
+        event = DriftEvent(
+            detector=self.name,
+            sample_index=found.index,
+            run=evidence.run,
+            level="drift",
+            change_start=found.change_start,
+        )
+        return Fire(
+            trigger=f"on_drift({self.name})",
+            start=self.reset_start(),
+            reason=reason,
+            events=(event,),
+        )
+
+
+@dataclass
+class PlateauState:
+    """Mutable state of :class:`OnPlateau`: the best score and the runs since."""
+
+    best: float = -np.inf
+    best_run: int | None = None
+    stale: int = 0
+
+
+class OnPlateau(Trigger):
+    """Reset when the monitored score has not improved for ``patience`` runs.
+
+    After firing, the count starts again from the next run's score.
+
+    Parameters
+    ----------
+    patience : int, default=3
+        Runs without improvement before the trigger fires (>= 1).
+    min_delta : float, default=0.0
+        An improvement must exceed the best score so far by more than this.
+    monitor : "prequential" or callable, default="prequential"
+        ``"prequential"`` is the current model's score on each run's rows
+        before training (accuracy or R²); a callable gets the run's
+        :class:`Evidence` and returns a score (higher is better). NaN scores
+        (the first run) are ignored.
+    start : Start or str, default="cold"
+        The start used when the trigger fires, e.g. ``ShrinkPerturb(0.4, 0.1)``
+        to re-perturb instead of reset.
+
+    See Also
+    --------
+    OnDrift : Reset when a detector sees the errors increase.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.policies import Evidence, OnPlateau
+    >>> trigger = OnPlateau(patience=2)
+    >>> state = trigger.init_state()
+    >>> [trigger.check(state, Evidence(r, 10, 0, None, s, True)) is not None
+    ...  for r, s in enumerate([0.7, 0.8, 0.8, 0.79, 0.9])]
+    [False, False, False, True, False]
+    """
+
+    def __init__(
+        self,
+        patience: int = 3,
+        min_delta: float = 0.0,
+        monitor: Any = "prequential",
+        start: Start | str = "cold",
+    ):
+        self.patience = patience
+        self.min_delta = min_delta
+        self.monitor = monitor
+        self.start = start
+
+    def _validate(self) -> None:
+        if (
+            not isinstance(self.patience, Integral)
+            or isinstance(self.patience, bool)
+            or self.patience < 1
+        ):
+            raise ValueError(
+                f"OnPlateau(patience) needs an int >= 1, got {self.patience!r}."
+            )
+        _check_real("min_delta", self.min_delta, 0.0, None)
+        if not (self.monitor == "prequential" or callable(self.monitor)):
+            raise ValueError(
+                f"monitor must be 'prequential' or a callable(evidence) -> float, "
+                f"got {self.monitor!r}."
+            )
+        super()._validate()
+
+    def init_state(self) -> PlateauState:
+        """A fresh best score and counter."""
+        return PlateauState()
+
+    def check(self, state, evidence):
+        score = (
+            evidence.score if self.monitor == "prequential" else self.monitor(evidence)
+        )
+        score = float(score)
+        if np.isnan(score):
+            return None
+        if score > state.best + self.min_delta:
+            state.best, state.best_run, state.stale = score, evidence.run, 0
+            return None
+        state.stale += 1
+        if state.stale < self.patience:
+            return None
+        label = "prequential score" if self.monitor == "prequential" else "score"
+        reason = (
+            f"{label} {score:.4f} has not improved on {state.best:.4f} (run "
+            f"{state.best_run}) by more than {self.min_delta} for {state.stale} "
+            f"run{'s' if state.stale != 1 else ''} (run {evidence.run})"
+        )
+        state.best, state.best_run, state.stale = -np.inf, None, 0
+        return Fire(
+            trigger=f"on_plateau({self.patience})",
+            start=self.reset_start(),
+            reason=reason,
+        )

@@ -585,14 +585,18 @@ def _torch_net_estimator():
     return est
 
 
-def test_checkpoint_torch_net_state_dict_roundtrip(tmp_path):
-    """A skorch net is stored as state dicts and restored into a fresh clone."""
+@pytest.mark.parametrize("hook", ["adapter:SkorchAdapter", "torch-net"])
+def test_checkpoint_torch_net_state_dict_roundtrip(tmp_path, monkeypatch, hook):
+    """A skorch net round-trips as state dicts (adapter hooks, or the generic path)."""
     pytest.importorskip("torch")
     est = _torch_net_estimator()
     store = CheckpointStore(tmp_path)
-    store.save(est)
+    with monkeypatch.context() as patch:
+        if hook == "torch-net":
+            patch.setattr(ck, "_adapter_for", lambda template: None)
+        store.save(est)
     assert (store.path / "ckpt-000000" / "payload.pt").exists()
-    assert store.log()["payload"].tolist() == ["torch-net"]
+    assert store.log()["payload"].tolist() == [hook]
     with pytest.raises(CheckpointError, match="estimator"):
         WarmStartClassifier.resume(store)
     back = WarmStartClassifier.resume(store, estimator=est.estimator)

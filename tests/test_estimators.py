@@ -13,6 +13,7 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     RandomForestClassifier,
 )
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier, SGDRegressor
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.naive_bayes import GaussianNB
@@ -523,6 +524,20 @@ def test_warmstartclassifier_init_starts_from_fitted_model(data):
     assert record.prequential_score == pytest.approx(pre.score(X, y))
     assert record.n_iter < LogisticRegression().fit(X, y).n_iter_[0]
     assert not hasattr(WarmStartClassifier(SGDClassifier()), "estimator_")
+
+
+def test_warmstartclassifier_init_survives_clone_when_frozen(data):
+    """init=FrozenEstimator(model) keeps its fitted state through GridSearchCV."""
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = data
+    pre = LogisticRegression().fit(X, y)
+    est = WarmStartClassifier(LogisticRegression(), init=pre, random_state=0)
+    with pytest.raises(NotFittedError, match="FrozenEstimator"):
+        clone(est).fit(X, y)
+    est.set_params(init=FrozenEstimator(pre))
+    search = GridSearchCV(est, {"estimator__C": [0.5, 1.0]}, cv=2).fit(X, y)
+    assert search.best_estimator_.history_[0].start == "warm"
 
 
 def test_warmstartclassifier_feature_names(data):

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
-SMALL = {"quickstart.py": ["--n-samples", "1200", "--runs", "3"]}
+SMALL = {
+    "quickstart.py": ["--n-samples", "1200", "--runs", "3"],
+    "compare_policies.py": ["--n-samples", "900", "--seeds", "2", "--runs", "3"],
+}
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])

@@ -252,3 +252,15 @@ def test_mlp_warm_run_with_sample_weight_uses_the_weights():
     weighted = copy.deepcopy(first).fit(X1, y1, sample_weight=weights)
     assert weighted.history_[1].loss_curve != plain.history_[1].loss_curve
     assert (weighted.predict(X1) == 1).mean() > (plain.predict(X1) == 1).mean()
+
+
+def test_mlpadapter_predict_in_chunks_equals_predict():
+    """The records' chunked MLP predictions equal the model's own predict."""
+    from sklearn_warmstart.adapters import MLPAdapter
+
+    X, y = make_classification(n_samples=103, n_features=6, random_state=0)
+    model = MLPClassifier(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+    model.fit(X, y)
+    adapter = MLPAdapter(model)
+    adapter.predict_chunk_rows = 10
+    np.testing.assert_array_equal(adapter.predict(model, X), model.predict(X))

@@ -104,6 +104,22 @@ class Adapter:
             self.write_parameters(model, theta)
         return model.partial_fit(X, y, **fit_params)
 
+    def continue_stream(
+        self,
+        previous: Any,
+        X: Any,
+        y: Any,
+        classes: np.ndarray | None,
+        fit_params: Mapping[str, Any],
+    ) -> Any | None:
+        """A warm streaming step on a copy of ``previous``, or None.
+
+        The hot path of ``partial_fit``: no template, no fresh parameters. A
+        family opts in by returning the new model; None (the default) sends
+        the step through :meth:`train`.
+        """
+        return None
+
     def write_parameters(self, model: Any, theta: Mapping[str, Any]) -> None:
         """Write θ into a fitted model in place."""
         raise UnsupportedStartError(
@@ -147,6 +163,14 @@ class Adapter:
     ) -> dict[str, Any]:
         """θ₀ for a :class:`~sklearn_warmstart.policies.PartialReset`."""
         return start.initial_parameters(theta_prev, fresh, seed)
+
+    def predict(self, model: Any, X: Any) -> Any:
+        """Predictions of a fitted model on rows the estimator has validated.
+
+        The default is the model's own ``predict``; a family may skip the
+        repeated input validation when it can compute exactly the same values.
+        """
+        return model.predict(X)
 
     def n_iter(self, model: Any) -> int | None:
         """Iterations or epochs of the last training call, if the model says."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..policies import Warm
 from .base import Adapter, set_params_like
 
 __all__ = ["WarmStartFlagAdapter"]
+
+_WARM = Warm()
 
 
 class WarmStartFlagAdapter(Adapter):
@@ -36,3 +39,8 @@ class WarmStartFlagAdapter(Adapter):
             overrides["random_state"] = template.random_state
         set_params_like(model, template, **overrides)
         return model.fit(X, y, **fit_params)
+
+    def continue_stream(self, previous, X, y, classes, fit_params):
+        return self.partial_fit_from(
+            None, previous, None, _WARM, X, y, classes, fit_params
+        )

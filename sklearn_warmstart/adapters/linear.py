@@ -6,13 +6,16 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.linear_model._base import LinearModel
-from sklearn.linear_model._stochastic_gradient import BaseSGD
+from sklearn.linear_model._base import LinearClassifierMixin, LinearModel
+from sklearn.linear_model._stochastic_gradient import BaseSGD, BaseSGDRegressor
 
 from .._compat import sgd_fit_continuing
+from ..policies import Warm
 from .base import Adapter
 
 __all__ = ["LinearAdapter"]
+
+_WARM = Warm()
 
 
 class LinearAdapter(Adapter):
@@ -89,6 +92,45 @@ class LinearAdapter(Adapter):
             }
         intercept = np.zeros(1) if self._is_sgd(template) else np.zeros(())
         return {"coef": np.zeros(n_features), "intercept": intercept}
+
+    def predict(self, model, X):
+        """``model.predict(X)`` computed without validating ``X`` again.
+
+        Only for dense float64 rows and models whose ``predict`` is
+        scikit-learn's own linear one (the same arithmetic, bit for bit);
+        anything else goes through ``model.predict``. Validation costs more
+        than the product for streaming chunks.
+        """
+        if not (type(X) is np.ndarray and X.dtype == np.float64 and X.ndim == 2):
+            return model.predict(X)
+        cls = type(model)
+        coef = getattr(model, "coef_", None)
+        if (
+            cls.predict is LinearClassifierMixin.predict
+            and cls.decision_function is LinearClassifierMixin.decision_function
+            and isinstance(coef, np.ndarray)
+            and coef.ndim == 2
+            and coef.shape[1] == X.shape[1]
+        ):
+            scores = X @ coef.T + model.intercept_
+            if scores.shape[1] == 1:
+                indices = (scores[:, 0] > 0).astype(np.intp)
+            else:
+                indices = np.argmax(scores, axis=1)
+            return np.take(model.classes_, indices, axis=0)
+        if (
+            cls.predict is BaseSGDRegressor.predict
+            and cls._decision_function is BaseSGDRegressor._decision_function
+            and isinstance(coef, np.ndarray)
+            and coef.shape[-1] == X.shape[1]
+        ):
+            return (X @ coef.T + model.intercept_).ravel()
+        return model.predict(X)
+
+    def continue_stream(self, previous, X, y, classes, fit_params):
+        return self.partial_fit_from(
+            None, previous, None, _WARM, X, y, classes, fit_params
+        )
 
     def write_parameters(self, model, theta):
         model.coef_ = np.array(theta["coef"], copy=True)

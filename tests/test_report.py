@@ -1,0 +1,122 @@
+"""Plots and the HTML/Markdown report."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from sklearn.linear_model import SGDClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_warmstart.datasets import load_scenario
+from sklearn_warmstart.report import KINDS, plot_study, verdict_table, write_report
+from sklearn_warmstart.study import compare_policies
+
+# SGD reports no loss curve, so its panel is left out.
+PANELS = [kind for kind in KINDS if kind != "loss"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    data = load_scenario("sea_abrupt", n_samples=600, seed=0)
+    return compare_policies(
+        make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss")),
+        data.X,
+        data.y,
+        ["cold", "warm", "shrink_perturb"],
+        schedule=3,
+        seeds=2,
+        cv=2,
+        drift_positions=data.drift_positions,
+        perturbation=[0.0, 0.3],
+        perturbation_draws=2,
+        test="ttest",
+    )
+
+
+def test_report_html_is_self_contained(result, tmp_path):
+    """One HTML file: figures embedded as base64, no scripts, links or URLs."""
+    path = result.report(tmp_path / "study.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    sources = re.findall(r'<img[^>]*src="([^"]*)"', text)
+    assert len(sources) == len(PANELS)
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    for forbidden in ("http://", "https://", "<script", "<link", "@import"):
+        assert forbidden not in text
+    assert text.index("Verdicts") < text.index("Summary") < text.index("Figures")
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_report_markdown_writes_figures_next_to_it(result, tmp_path):
+    """Markdown: verdict table first, figures as PNG files referenced relatively."""
+    path = result.report(tmp_path / "study.md")
+    text = path.read_text(encoding="utf-8")
+    assert text.index("## Verdicts") < text.index("## Summary")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(links) == len(PANELS)
+    for link in links:
+        assert (tmp_path / link).read_bytes().startswith(b"\x89PNG")
+    assert "| warm |" in text
+
+
+def test_write_report_rejects_unknown_format(result, tmp_path):
+    """Only html and markdown are written."""
+    with pytest.raises(ValueError, match="format"):
+        write_report(result, tmp_path / "x.pdf", format="pdf")
+
+
+def test_plot_study_draws_requested_panels(result):
+    """plot() draws every panel with data, or the kinds asked for."""
+    figure = result.plot()
+    assert len([ax for ax in figure.axes if ax.get_visible()]) == len(PANELS)
+    figure = plot_study(result, ["score", "spread"])
+    titles = [ax.get_title() for ax in figure.axes if ax.get_visible()]
+    assert titles[0].startswith("Prequential score") and len(titles) == 2
+    score_axis = figure.axes[0]
+    drift_lines = [
+        line for line in score_axis.get_lines() if line.get_label() == "known drift"
+    ]
+    assert len(drift_lines) == 1
+    with pytest.raises(ValueError, match="Unknown plot kind"):
+        result.plot("histogram")
+
+
+def test_plot_study_perturbation_needs_data(result):
+    """Asking for a perturbation panel without its measurements says how to get it."""
+    data = load_scenario("sea_stationary", n_samples=300)
+    without = compare_policies(
+        make_pipeline(StandardScaler(), SGDClassifier()),
+        data.X,
+        data.y,
+        ["cold", "warm"],
+        schedule=2,
+        seeds=1,
+        cv=1,
+        test="ttest",
+    )
+    with pytest.raises(ValueError, match="perturbation="):
+        without.plot("perturbation")
+
+
+def test_verdict_table_lists_both_aspects(result):
+    """The compact verdict table has one row per policy, score and compute."""
+    table = verdict_table(result)
+    assert list(table.index) == ["cold", "warm", "shrink_perturb"]
+    assert table.loc["cold", "score"] == "baseline"
+    assert {"score", "compute", "score_diff", "compute_ratio"} <= set(table.columns)
+
+
+def test_import_does_not_load_matplotlib():
+    """Importing the package (and the study module) does not import matplotlib."""
+    code = (
+        "import sys, sklearn_warmstart, sklearn_warmstart.study, sklearn_warmstart.cli;"
+        "sklearn_warmstart.compare_policies;"
+        "bad = [m for m in ('matplotlib', 'torch', 'skorch') if m in sys.modules];"
+        "sys.exit(str(bad) if bad else 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd="."
+    )
+    assert done.returncode == 0, done.stderr + done.stdout

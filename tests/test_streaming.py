@@ -1,0 +1,252 @@
+"""Streaming runs: drift resets, the warning challenger, the fast chunk path."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from river import base as river_base
+from sklearn.linear_model import Perceptron, SGDClassifier, SGDRegressor
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neural_network import MLPClassifier
+
+from sklearn_warmstart import OnDrift, WarmStartClassifier, WarmStartRegressor
+from sklearn_warmstart.adapters import LinearAdapter
+from sklearn_warmstart.datasets import load_scenario
+from sklearn_warmstart.drift import DETECTOR_NAMES
+
+
+class ScriptedDetector(river_base.BinaryDriftAndWarningDetector):
+    """Warns from update ``warn_at`` on and signals a drift at update ``drift_at``."""
+
+    def __init__(self, warn_at: int = 100, drift_at: int = 200):
+        super().__init__()
+        self.warn_at = warn_at
+        self.drift_at = drift_at
+        self._n = 0
+
+    def update(self, x):
+        if self.drift_detected:
+            self._reset()
+            self._n = 0
+        self._n += 1
+        self._warning_detected = self.warn_at <= self._n < self.drift_at
+        self._drift_detected = self._n == self.drift_at
+
+
+def _sea(name, seed, n=20_000):
+    """A SEA scenario with its features scaled to about unit range (fixed map)."""
+    scenario = load_scenario(name, n_samples=n, seed=seed)
+    return (scenario.X - 5.0) / 3.0, scenario.y
+
+
+def _sgd():
+    return SGDClassifier(loss="log_loss", learning_rate="invscaling", eta0=0.05)
+
+
+def _stream(clf, X, y, chunk=500):
+    for start in range(0, len(y), chunk):
+        clf.partial_fit(X[start : start + chunk], y[start : start + chunk], [0, 1])
+    return clf
+
+
+def _drifts(clf):
+    return [e.sample_index for r in clf.history_ for e in r.drift_events]
+
+
+def _mean_prequential(clf, first, last):
+    return np.mean(
+        [r.prequential_score for r in clf.history_ if first <= r.sample_start < last]
+    )
+
+
+def test_on_drift_sea_abrupt_detects_and_beats_warm_in_nine_of_ten_seeds():
+    """SEA abrupt at row 10k: ADWIN fires only after it (within 1.5k rows) and
+    the reset model beats Warm() over the 2k rows after the change, >= 9/10 seeds."""
+    detected = better = 0
+    for seed in range(10):
+        X, y = _sea("sea_abrupt", seed)
+        on_drift = _stream(
+            WarmStartClassifier(_sgd(), reset=OnDrift("adwin"), random_state=seed),
+            X,
+            y,
+        )
+        warm = _stream(WarmStartClassifier(_sgd(), random_state=seed), X, y)
+        found = _drifts(on_drift)
+        detected += bool(found) and min(found) >= 10_000 and found[0] < 11_500
+        better += _mean_prequential(on_drift, 10_000, 12_000) > _mean_prequential(
+            warm, 10_000, 12_000
+        )
+    assert detected >= 9
+    assert better >= 9
+
+
+@pytest.mark.parametrize("name", DETECTOR_NAMES)
+def test_on_drift_stationary_sea_never_resets(name):
+    """On SEA without drift, no named detector resets the model."""
+    n = 5_000 if name == "kswin" else 20_000
+    X, y = _sea("sea_stationary", seed=3, n=n)
+    clf = _stream(
+        WarmStartClassifier(_sgd(), reset=OnDrift(name), random_state=0), X, y
+    )
+    assert _drifts(clf) == []
+    assert [r.start for r in clf.history_].count("cold") == 1
+
+
+def test_streaming_reset_trains_on_rows_since_the_change():
+    """After an ADWIN detection the reset trains on the rows after its window start."""
+    X, y = _sea("sea_abrupt", seed=0)
+    clf = _stream(
+        WarmStartClassifier(_sgd(), reset=OnDrift("adwin"), random_state=0), X, y
+    )
+    (record,) = [r for r in clf.history_ if r.drift_events]
+    (event,) = record.drift_events
+    assert record.start == "cold" and record.trigger == "on_drift(adwin)"
+    assert 10_000 - 500 <= event.change_start <= event.sample_index
+    assert record.n_samples == record.sample_start + 500 - event.change_start
+    assert record.n_samples < clf.buffer_size
+
+
+def test_streaming_reset_uses_whole_buffer_without_a_change_estimate():
+    """A detector that gives no change start resets on the last buffer_size rows."""
+    X, y = _sea("sea_abrupt", seed=1)
+    clf = _stream(
+        WarmStartClassifier(
+            _sgd(), reset=OnDrift("page_hinkley"), buffer_size=1500, random_state=0
+        ),
+        X,
+        y,
+    )
+    resets = [r for r in clf.history_ if r.drift_events]
+    assert resets and resets[0].drift_events[0].change_start is None
+    assert resets[0].n_samples == 1500
+
+
+def test_challenger_promoted_when_it_beats_the_current_model():
+    """A warning at the change and a drift 300 rows later: the challenger wins."""
+    X, y = _sea("sea_abrupt", seed=0)
+    # The detector sees rows from 500 on: update k is global row 499 + k.
+    detector = ScriptedDetector(warn_at=10_000 - 499, drift_at=10_300 - 499)
+    clf = _stream(
+        WarmStartClassifier(_sgd(), reset=OnDrift(detector), random_state=0), X, y
+    )
+    (record,) = [r for r in clf.history_ if r.drift_events]
+    assert record.challenger.startswith("promoted: challenger error")
+    assert "250 rows since the warning at row 10000" in record.challenger
+    assert record.start == "cold" and record.n_samples == 500  # rows since 10000
+    assert record.drift_events[0].change_start == 10_000
+    assert _mean_prequential(clf, 10_500, 12_000) > 0.9
+
+
+def test_challenger_kept_out_when_the_current_model_is_better():
+    """On stationary data, a challenger from a short warning zone loses: no reset."""
+    X, y = _sea("sea_stationary", seed=3)
+    detector = ScriptedDetector(warn_at=10_440 - 499, drift_at=10_460 - 499)
+    clf = _stream(
+        WarmStartClassifier(_sgd(), reset=OnDrift(detector), random_state=0), X, y
+    )
+    (record,) = [r for r in clf.history_ if r.drift_events]
+    assert record.challenger.startswith("kept current model: challenger error")
+    found = re.search(r"error ([\d.]+) vs current model ([\d.]+)", record.challenger)
+    assert float(found[1]) > float(found[2])
+    assert record.start == "warm" and record.trigger is None
+    assert record.reason.startswith("on_drift(scripteddetector) fired: ")
+    assert record.reason.endswith("warning-zone challenger lost, current model kept")
+    assert [r.start for r in clf.history_].count("cold") == 1
+
+
+def test_challenger_in_fit_runs_uses_the_runs_rows_since_the_warning():
+    """Batch fit runs hold the contest on the run's own rows since the warning."""
+    X, y = _sea("sea_abrupt", seed=2, n=4000)
+    detector = ScriptedDetector(warn_at=1000, drift_at=1200)
+    clf = WarmStartClassifier(_sgd(), reset=OnDrift(detector), random_state=0)
+    clf.fit(X[:1000], y[:1000]).fit(X[1000:], y[1000:])
+    record = clf.history_[1]
+    assert record.method == "fit" and record.drift_events
+    assert "since the warning at row 1999" in record.challenger
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        Perceptron(),
+        GaussianNB(),
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, learning_rate_init=0.01),
+    ],
+    ids=["perceptron", "gaussian_nb", "mlp"],
+)
+def test_on_drift_resets_other_partial_fit_models(estimator):
+    """Perceptron, naive Bayes and MLP streams reset after a label flip."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6000, 2))
+    y = (X[:, 0] > 0).astype(int)
+    y[3000:] = 1 - y[3000:]
+    clf = WarmStartClassifier(estimator, reset=OnDrift("adwin"), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _stream(clf, X, y)
+    found = _drifts(clf)
+    assert found and 3000 <= found[0] < 4000
+    assert clf.score(X[5000:], y[5000:]) > 0.8
+
+
+def test_partial_fit_fast_path_matches_full_validation():
+    """Float arrays (fast checks) and lists (full validation) give the same runs."""
+    X, y = _sea("sea_abrupt", seed=4, n=6000)
+    a = _stream(WarmStartClassifier(_sgd(), reset=OnDrift(), random_state=0), X, y)
+    b = WarmStartClassifier(_sgd(), reset=OnDrift(), random_state=0)
+    for start in range(0, 6000, 500):
+        rows = slice(start, start + 500)
+        b.partial_fit(X[rows].tolist(), y[rows].tolist(), [0, 1])
+    np.testing.assert_array_equal(
+        [r.prequential_score for r in a.history_],
+        [r.prequential_score for r in b.history_],
+    )
+    np.testing.assert_array_equal(a.estimator_.coef_, b.estimator_.coef_)
+
+
+def test_partial_fit_fast_path_still_rejects_bad_chunks():
+    """NaN rows, wrong widths and unknown classes fail and change nothing."""
+    X, y = _sea("sea_abrupt", seed=5, n=1500)
+    clf = _stream(WarmStartClassifier(_sgd(), random_state=0), X[:1000], y[:1000])
+    bad_X = X[1000:].copy()
+    bad_X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.partial_fit(bad_X, y[1000:])
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(X[1000:, :2], y[1000:])
+    with pytest.raises(ValueError, match=r"class\(es\) \[2\] never seen"):
+        clf.partial_fit(X[1000:], np.where(y[1000:] == 1, 2, 0))
+    assert clf.n_runs_ == 2
+
+
+def test_partial_fit_regressor_stream_with_adwin():
+    """A regressor stream feeds absolute residuals and resets after a jump."""
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(6000, 3))
+    y = X @ [1.0, -1.0, 0.5]
+    y[3000:] += 5.0
+    reg = WarmStartRegressor(SGDRegressor(), reset=OnDrift("adwin"), random_state=0)
+    for start in range(0, 6000, 500):
+        reg.partial_fit(X[start : start + 500], y[start : start + 500])
+    found = _drifts(reg)
+    assert found and 3000 <= found[0] < 3500
+
+
+def test_linear_adapter_predict_equals_model_predict():
+    """The validation-free linear prediction is bit-identical to predict()."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(300, 4))
+    for y in ((X[:, 0] > 0).astype(int), np.where(X[:, 1] > 0, "a", "b")):
+        model = SGDClassifier(random_state=0).fit(X, y)
+        out = LinearAdapter(model).predict(model, X)
+        assert out.dtype == model.predict(X).dtype
+        np.testing.assert_array_equal(out, model.predict(X))
+    y3 = np.digitize(X[:, 0], [-0.5, 0.5])
+    model = Perceptron(random_state=0).fit(X, y3)
+    np.testing.assert_array_equal(
+        LinearAdapter(model).predict(model, X), model.predict(X)
+    )
+    reg = SGDRegressor(random_state=0).fit(X, X[:, 0])
+    np.testing.assert_array_equal(LinearAdapter(reg).predict(reg, X), reg.predict(X))
+    assert LinearAdapter(reg).predict(reg, X.astype(np.float32)).dtype == np.float64

@@ -1,0 +1,336 @@
+"""Policy comparisons: tables, verdicts, determinism, scale-out and bad input."""
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import KFold
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_warmstart import (
+    Every,
+    Retrain,
+    RunRecord,
+    UnsupportedStartError,
+    Warm,
+    WarmStartClassifier,
+)
+from sklearn_warmstart import policies as policies_module
+from sklearn_warmstart.datasets import load_scenario
+from sklearn_warmstart.study import (
+    StudyResult,
+    _paired_test,
+    _verdict,
+    builtin_policies,
+    compare_policies,
+    perturbation_sensitivity,
+)
+
+POLICIES = {
+    "cold": "cold",
+    "warm": "warm",
+    "shrink_perturb": "shrink_perturb",
+    "periodic": (Warm(), Every(2)),
+}
+
+
+def _sgd():
+    return make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss"))
+
+
+def _small_mlp():
+    return make_pipeline(
+        StandardScaler(),
+        MLPClassifier(
+            (8,), learning_rate_init=0.01, max_iter=100, tol=1e-3, n_iter_no_change=5
+        ),
+    )
+
+
+class _MustNotTrain(SGDClassifier):
+    """An SGD classifier whose training is an error (proves validation comes first)."""
+
+    def fit(self, X, y, **kwargs):
+        raise AssertionError("training started")
+
+
+@pytest.fixture(scope="module")
+def sea():
+    return load_scenario("sea_abrupt", n_samples=900, seed=0)
+
+
+def _study(sea, **kwargs):
+    options = dict(
+        schedule=Retrain(3),
+        seeds=2,
+        cv=2,
+        drift_positions=sea.drift_positions,
+        perturbation=[0.0, 0.5],
+        perturbation_draws=2,
+        test="ttest",
+    )
+    options.update(kwargs)
+    return compare_policies(_sgd(), sea.X, sea.y, POLICIES, **options)
+
+
+@pytest.fixture(scope="module")
+def serial(sea):
+    return _study(sea)
+
+
+def _assert_same(a: StudyResult, b: StudyResult):
+    left, right = a.comparable(), b.comparable()
+    for name in left:
+        pd.testing.assert_frame_equal(left[name], right[name])
+
+
+def test_compare_policies_table_has_every_record_field(serial):
+    """One row per (policy, seed, fold, run) with every record field."""
+    fields = {f.name for f in dataclasses.fields(RunRecord)}
+    assert fields - {"seed"} <= set(serial.table.columns)
+    assert {"policy", "seed", "fold", "run", "run_seed"} <= set(serial.table.columns)
+    assert len(serial.table) == 4 * 2 * 2 * 3
+    counts = serial.table.groupby(["policy", "seed", "fold"], observed=True).size()
+    assert (counts == 3).all()
+    assert set(serial.table["method"]) == {"schedule"}
+
+
+def test_compare_policies_folds_are_time_ordered(serial):
+    """Each fold trains on the rows before its test block (last third held out)."""
+    last_row = serial.table.groupby("fold")["new_stop"].max()
+    assert last_row.tolist() == [600, 750]
+    assert serial.config["n_folds"] == 2
+
+
+def test_compare_policies_dict_policy_with_trigger(serial):
+    """A (start, reset) policy resets as its trigger says, and records why."""
+    periodic = serial.table[serial.table["policy"] == "periodic"]
+    assert periodic.loc[periodic["run"] == 2, "trigger"].eq("every(2)").all()
+    assert periodic.loc[periodic["run"] == 1, "start"].eq("warm").all()
+
+
+def test_compare_policies_summary_against_baseline(serial):
+    """The baseline's ratios are 1; the other measures are in range."""
+    summary = serial.summary
+    assert summary.loc["cold", "speedup"] == pytest.approx(1.0)
+    assert summary.loc["cold", "variance_ratio"] == pytest.approx(1.0)
+    assert summary["disagreement"].between(0, 1).all()
+    assert summary["score_mean"].between(0, 1).all()
+    assert "perturbation_drop" in summary
+    assert summary["recovered"].notna().all()
+    assert list(summary.index) == list(POLICIES)
+
+
+def test_compare_policies_verdicts_cover_score_and_compute(serial):
+    """Every policy gets a score and a compute verdict; the baseline is marked."""
+    verdicts = serial.verdicts
+    assert len(verdicts) == 2 * len(POLICIES)
+    assert set(verdicts["aspect"]) == {"score", "compute"}
+    assert set(verdicts.loc[verdicts["policy"] == "cold", "verdict"]) == {"baseline"}
+    others = verdicts[verdicts["policy"] != "cold"]
+    assert others["verdict"].isin(["beneficial", "neutral", "detrimental"]).all()
+    assert (others["n_pairs"] == 4).all()
+
+
+def test_compare_policies_same_seeds_same_tables(sea, serial):
+    """Repeating a study (here with two joblib workers) gives identical results."""
+    again = _study(sea, n_jobs=2)
+    _assert_same(serial, again)
+
+
+def test_compare_policies_dask_backend_matches_local(sea, serial):
+    """The study under joblib's Dask backend on a LocalCluster equals the local run."""
+    distributed = pytest.importorskip("dask.distributed")
+    import joblib
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster),
+        joblib.parallel_backend("dask"),
+    ):
+        remote = _study(sea)
+    _assert_same(serial, remote)
+
+
+def test_compare_policies_perturbation_table(serial):
+    """Perturbation rows per (policy, seed, fold, noise, draw); no noise, no drop."""
+    table = serial.perturbation
+    assert len(table) == 4 * 2 * 2 * 2 * 2
+    assert (table.loc[table["noise"] == 0.0, "drop"] == 0).all()
+
+
+def test_compare_policies_warm_saves_compute_on_stationary_mlp():
+    """Stationary data: warm is not worse than cold and beneficial in compute."""
+    data = load_scenario("sea_stationary", n_samples=900, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = compare_policies(
+            _small_mlp(), data.X, data.y, ["cold", "warm"], schedule=3, seeds=3, cv=3
+        )
+    verdict = result.verdicts.set_index(["policy", "aspect"])["verdict"]
+    assert verdict["warm", "score"] in ("neutral", "beneficial")
+    assert verdict["warm", "compute"] == "beneficial"
+    assert result.config["compute"] == "epochs"
+    assert result.summary.loc["warm", "epoch_speedup"] > 1.2
+
+
+def test_compare_policies_drift_reset_beats_warm_after_drift():
+    """SEA abrupt drift: resetting on drift beats warm on the post-drift folds."""
+    if not hasattr(policies_module, "OnDrift"):
+        pytest.skip("sklearn_warmstart.policies.OnDrift is not available yet")
+    data = load_scenario("sea_abrupt", n_samples=1800, seed=0)
+    result = compare_policies(
+        _sgd(),
+        data.X,
+        data.y,
+        ["warm", "drift_reset"],
+        baseline="warm",
+        schedule=6,
+        seeds=3,
+        cv=3,
+        drift_positions=data.drift_positions,
+    )
+    verdict = result.verdicts.set_index(["policy", "aspect"])["verdict"]
+    assert verdict["drift_reset", "score"] == "beneficial"
+    summary = result.summary
+    assert summary.loc["drift_reset", "score_mean"] > summary.loc["warm", "score_mean"]
+    resets = result.table[result.table["policy"] == "drift_reset"]["trigger"]
+    assert resets.notna().any()
+
+
+def test_builtin_policies_drift_reset_uses_ondrift(monkeypatch):
+    """'drift_reset' resolves to policies.OnDrift when it exists, warm otherwise."""
+
+    class FakeOnDrift(policies_module.Trigger):
+        def check(self, state, evidence):
+            return None
+
+    monkeypatch.setattr(policies_module, "OnDrift", FakeOnDrift, raising=False)
+    start, reset = builtin_policies()["drift_reset"]
+    assert isinstance(reset, FakeOnDrift) and start.kind == "warm"
+    monkeypatch.delattr(policies_module, "OnDrift")
+    assert "drift_reset" not in builtin_policies()
+
+
+def test_compare_policies_drift_reset_without_ondrift_raises(sea, monkeypatch):
+    """Without OnDrift, asking for 'drift_reset' says what is missing."""
+    monkeypatch.delattr(policies_module, "OnDrift", raising=False)
+    with pytest.raises(ValueError, match="needs sklearn_warmstart.policies.OnDrift"):
+        compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "drift_reset"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"policies": ["cold", "lukewarm"]}, ValueError, "Unknown policy 'lukewarm'"),
+        ({"policies": ["warm"], "baseline": "cold"}, ValueError, "baseline='cold'"),
+        ({"schedule": 5000}, ValueError, "5000 runs but only n_samples="),
+        ({"seeds": 0}, ValueError, "seeds must be >= 1"),
+        ({"seeds": [1, 1]}, ValueError, "distinct"),
+        ({"policies": {"odd": ("cold", "every")}}, TypeError, "Policy 'odd'"),
+        ({"drift_positions": [10_000]}, ValueError, "outside"),
+        ({"test": "anova"}, ValueError, "test must be"),
+        ({"scoring": "no_such_metric"}, ValueError, "no_such_metric"),
+        ({"policies": []}, ValueError, "policies is empty"),
+    ],
+)
+def test_compare_policies_bad_input_raises_before_training(sea, kwargs, error, match):
+    """Invalid studies fail with a clear error before any model is trained."""
+    options = {"policies": ["cold", "warm"], **kwargs}
+    policies = options.pop("policies")
+    with pytest.raises(error, match=match):
+        compare_policies(_MustNotTrain(), sea.X, sea.y, policies, **options)
+
+
+def test_compare_policies_warns_when_pairs_cannot_be_significant(sea):
+    """Too few seeds x folds for Wilcoxon to reach alpha is flagged before training."""
+    with (
+        pytest.warns(UserWarning, match="4 pairs, too few"),
+        pytest.raises(AssertionError, match="training started"),
+    ):
+        compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "warm"], seeds=2, cv=2)
+
+
+def test_compare_policies_unsupported_start_raises_before_training(sea):
+    """A policy the model family cannot follow is refused up front."""
+    with pytest.raises(UnsupportedStartError, match="Policy 'shrink_perturb'"):
+        compare_policies(
+            RandomForestClassifier(n_estimators=2),
+            sea.X,
+            sea.y,
+            ["cold", "shrink_perturb"],
+        )
+
+
+def test_compare_policies_warns_on_shuffled_cv(sea):
+    """A splitter that tests on earlier rows than it trains on is flagged."""
+    with pytest.warns(UserWarning, match="time-ordered splitter"):
+        compare_policies(
+            _sgd(),
+            sea.X,
+            sea.y,
+            ["cold", "warm"],
+            schedule=2,
+            seeds=1,
+            cv=KFold(2, shuffle=True, random_state=0),
+            test="ttest",
+        )
+
+
+def test_compare_policies_keeps_wrapper_settings(sea):
+    """A meta-estimator passed in keeps its own parameters (here buffer_size)."""
+    wrapper = WarmStartClassifier(_sgd(), buffer_size=7)
+    result = compare_policies(
+        wrapper, sea.X, sea.y, ["cold", "warm"], schedule=2, seeds=1, cv=1, test="ttest"
+    )
+    assert "buffer_size" not in result.config["estimator"]
+    assert wrapper.get_params()["schedule"] is None
+    assert len(result.table) == 2 * 1 * 1 * 2
+
+
+def test_paired_test_verdicts_follow_thresholds():
+    """Consistent gains beyond the tolerance are beneficial; tiny or mixed are not."""
+    gains = np.linspace(0.02, 0.05, 9)
+    _, p, effect = _paired_test(gains, "wilcoxon")
+    assert p < 0.05 and effect == 1.0
+    assert _verdict(p, gains.mean(), -0.005, 0.005, 0.05) == "beneficial"
+    assert _verdict(p, -gains.mean(), -0.005, 0.005, 0.05) == "detrimental"
+    assert _verdict(p, 0.001, -0.005, 0.005, 0.05) == "neutral"
+    assert _paired_test(np.zeros(9), "wilcoxon")[1] == 1.0
+    mixed = np.array([0.01, -0.01] * 4)
+    assert _paired_test(mixed, "ttest")[1] > 0.5
+
+
+def test_perturbation_sensitivity_drop_grows_with_noise():
+    """No noise changes nothing; large noise costs score; same seed, same curve."""
+    data = load_scenario("sea_stationary", n_samples=600, seed=1)
+    model = make_pipeline(StandardScaler(), LogisticRegression())
+    curve = perturbation_sensitivity(
+        model, data.X, data.y, noise=[0.0, 3.0], draws=3, random_state=0
+    )
+    again = perturbation_sensitivity(
+        model, data.X, data.y, noise=[0.0, 3.0], draws=3, random_state=0
+    )
+    pd.testing.assert_frame_equal(curve, again)
+    drop = curve.groupby("noise")["drop"].mean()
+    assert drop[0.0] == 0.0
+    assert drop[3.0] > 0.05
+
+
+def test_perturbation_sensitivity_rejects_models_without_parameters():
+    """Tree ensembles have no parameter arrays to perturb."""
+    data = load_scenario("sea_stationary", n_samples=200, seed=0)
+    with pytest.raises(UnsupportedStartError, match="perturb"):
+        perturbation_sensitivity(RandomForestClassifier(), data.X, data.y)
