@@ -134,10 +134,11 @@ class MLPAdapter(Adapter):
        without ``early_stopping``). ``fit`` builds a fresh optimizer, whose
        bias-corrected first Adam steps move every weight by about
        ``learning_rate_init`` however small its gradient: a converged model is
-       shaken off its minimum and must settle again. A warm run keeps the previous run's Adam moments and
-       step count (SGD: velocities and an ``invscaling`` schedule), as
-       ``partial_fit`` does; the ``adaptive`` schedule's decayed step, part
-       of what stopped the previous run, restarts at ``learning_rate_init``.
+       shaken off its minimum and must settle again. A warm run keeps the
+       previous run's Adam moments and step count (SGD: velocities and an
+       ``invscaling`` schedule), as ``partial_fit`` does; the ``adaptive``
+       schedule's decayed step, part of what stopped the previous run,
+       restarts at ``learning_rate_init``.
        Starts that move the parameters (shrink-perturb, perturb, partial
        reset) get a fresh optimizer: old moments do not describe new weights.
 
