@@ -30,7 +30,7 @@ def main(n_samples: int = 6000, n_runs: int = 4) -> pd.DataFrame:
     rows = []
     for name, start in policies.items():
         model = WarmStartClassifier(
-            MLPClassifier(hidden_layer_sizes=(32,), max_iter=200),
+            MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, tol=1e-3),
             start=start,
             random_state=0,
         )
