@@ -110,21 +110,7 @@ def mlp_cost(X, y, runs: int, tmp: Path) -> None:
 
 
 def _mlp_module():
-    from torch import nn
-
-    class MLP(nn.Module):
-        def __init__(self, n_in=20, hidden=100, n_out=2):
-            super().__init__()
-            self.net = nn.Sequential(
-                nn.Linear(n_in, hidden),
-                nn.ReLU(),
-                nn.Linear(hidden, hidden),
-                nn.ReLU(),
-                nn.Linear(hidden, n_out),
-            )
-
-        def forward(self, X):
-            return self.net(X)
+    from _torch_mlp import MLP
 
     return MLP
 

@@ -30,27 +30,13 @@ import time
 
 import numpy as np
 import torch
+from _torch_mlp import MLP
 from skorch import NeuralNetClassifier
 from torch import nn
 
 from sklearn_warmstart import WarmStartClassifier
 from sklearn_warmstart.adapters.skorch import torch_rng
 from sklearn_warmstart.torch_data import DeviceDataLoader
-
-
-class MLP(nn.Module):
-    def __init__(self, n_in=64, hidden=256, n_out=2):
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(n_in, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, n_out),
-        )
-
-    def forward(self, X):
-        return self.net(X)
 
 
 def make_data(n_rows: int, n_features: int, seed: int = 0):

@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 import torch
+from _torch_mlp import MLP
 from sklearn.datasets import make_classification
 from skorch import NeuralNetClassifier
 from skorch.dataset import Dataset
@@ -32,21 +33,6 @@ from torch import nn
 
 from sklearn_warmstart import ShrinkPerturb, WarmStartClassifier
 from sklearn_warmstart.torch_data import DeviceDataLoader
-
-
-class MLP(nn.Module):
-    def __init__(self, n_in=20, hidden=64, n_out=2):
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(n_in, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, n_out),
-        )
-
-    def forward(self, X):
-        return self.net(X)
 
 
 def epochs_to_reach(curve: tuple[float, ...], bar: float) -> float:
