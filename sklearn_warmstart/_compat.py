@@ -5,12 +5,20 @@ When scikit-learn changes one of these, only this file changes.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
+from sklearn import config_context
 from sklearn.utils.validation import _estimator_has, validate_data
 
+try:
+    from sklearn._config import _get_threadlocal_config
+except ImportError:  # pragma: no cover - a future scikit-learn
+    _get_threadlocal_config = None
+
 __all__ = [
+    "assume_finite",
     "estimator_has",
     "mlp_fresh_parameters",
     "sgd_fit_continuing",
@@ -18,6 +26,32 @@ __all__ = [
 ]
 
 estimator_has = _estimator_has
+
+
+class _AssumeFinite:
+    """``config_context(assume_finite=True)`` without its full set/restore."""
+
+    __slots__ = ("_config", "_old")
+
+    def __enter__(self) -> None:
+        self._config = _get_threadlocal_config()
+        self._old = self._config["assume_finite"]
+        self._config["assume_finite"] = True
+
+    def __exit__(self, *exc: Any) -> None:
+        self._config["assume_finite"] = self._old
+
+
+def assume_finite() -> AbstractContextManager:
+    """A context in which scikit-learn skips its finiteness checks.
+
+    The same as ``sklearn.config_context(assume_finite=True)`` (this thread
+    only), at a fraction of its cost: it sets the one key in scikit-learn's
+    thread-local configuration and restores it on exit.
+    """
+    if _get_threadlocal_config is None:  # pragma: no cover
+        return config_context(assume_finite=True)
+    return _AssumeFinite()
 
 
 def sgd_fit_continuing(

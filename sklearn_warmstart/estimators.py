@@ -15,7 +15,6 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
-from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -32,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _tensors
 from ._buffer import RowBuffer
-from ._compat import estimator_has, validate_data
+from ._compat import assume_finite, estimator_has, validate_data
 from ._seeds import run_seed
 from .adapters import Adapter, adapter_for
 from .challenger import Contest, rows_since, run_contest
@@ -164,13 +163,16 @@ def _seed_everything(estimator: Any, seed: int) -> None:
         estimator.set_params(**dict.fromkeys(keys, seed))
 
 
-@contextmanager
 def _peak_memory(enabled: bool):
-    """Yield a dict that gets ``peak`` (bytes allocated at the peak) on exit."""
-    out = {"peak": float("nan")}
+    """A context yielding a dict that gets ``peak`` (bytes at the peak) on exit."""
     if not enabled:
-        yield out
-        return
+        return nullcontext({"peak": float("nan")})
+    return _traced_peak()
+
+
+@contextmanager
+def _traced_peak():
+    out = {"peak": float("nan")}
     started = not tracemalloc.is_tracing()
     if started:
         tracemalloc.start()
@@ -375,7 +377,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 run, len(y), state.n_seen, None, float("nan"), self._is_classifier
             )
         y_pred = adapter.predict(state.model, X)
-        if np.ndim(y) == 1 and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 1:
+        if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
             y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
         if self._is_classifier:
             wrong = y_pred != y
@@ -573,7 +575,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if incremental and previous is not None and _plain_warm(decision.start):
             # The hot path of streaming: continue a copy of the model, no template.
             # X and y proven finite need not be checked again by the model.
-            with config_context(assume_finite=True) if checked_finite else _NO_CONTEXT:
+            with assume_finite() if checked_finite else _NO_CONTEXT:
                 model = adapter.continue_stream(
                     previous, X, y, state.classes, fit_params
                 )

@@ -54,6 +54,39 @@ def _plain_state(cls: type) -> bool:
     )
 
 
+@functools.cache
+def _reduces_plainly(cls: type) -> bool:
+    """Whether ``copy.deepcopy`` of a ``cls`` instance goes through ``__reduce_ex__``."""
+    return (
+        getattr(cls, "__deepcopy__", None) is None
+        and cls not in copyreg.dispatch_table
+        and cls not in copy._deepcopy_dispatch
+        and not issubclass(cls, type)
+    )
+
+
+def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy(value, memo)``; directly for objects rebuilt from plain args.
+
+    Extension objects such as scikit-learn's SGD loss functions reduce to
+    ``(cls, args)`` with immutable ``args``: deepcopy would call
+    ``cls(*args)``, and so does this, without its generic machinery.
+    """
+    if id(value) in memo:
+        return memo[id(value)]
+    if _reduces_plainly(type(value)):
+        reduced = value.__reduce_ex__(4)
+        if (
+            type(reduced) is tuple
+            and len(reduced) == 2
+            and type(reduced[1]) is tuple
+            and all(type(arg) in _ATOMIC for arg in reduced[1])
+        ):
+            copied = memo[id(value)] = reduced[0](*reduced[1])
+            return copied
+    return copy.deepcopy(value, memo)
+
+
 def copy_model(model: Any) -> Any:
     """``copy.deepcopy(model)``, faster for plain estimators.
 
@@ -95,7 +128,7 @@ def copy_model(model: Any) -> Any:
                 copied = memo[id(value)] = value.copy(order="K")
             state[key] = copied
         else:
-            state[key] = copy.deepcopy(value, memo)
+            state[key] = _copy_value(value, memo)
     new.__dict__.update(state)
     return new
 
