@@ -424,9 +424,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         the previous model is evaluated on them. ``rows``, when given, is called
         with the decision and returns the ``(X, y, fit_params)`` to train on
         (schedules use it to drop the data before a detected drift).
-        ``checked_finite`` says that ``X`` and ``y`` are proven finite and
-        there are no fit parameters, so a warm streaming step may skip the
-        model's own finiteness checks.
+        ``checked_finite`` says that ``X`` and ``y`` are proven finite, there
+        are no fit parameters and the adapter's model checks only those, so a
+        warm streaming step may skip the model's own finiteness checks.
         """
         run = len(state.history)
         incremental = method == "partial_fit"
@@ -721,7 +721,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             # A later chunk of plain finite arrays with known labels: what
             # _validate_run_data and _check_classes would return, checked once.
             known = state.classes
-            checked_finite = not fit_params
+            checked_finite = adapter.checks_only_given_rows and not fit_params
         else:
             X, y, n_features, names = self._validate_run_data(X, y, state)
             known = self._check_classes(y, state, classes)

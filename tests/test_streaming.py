@@ -7,9 +7,11 @@ import warnings
 import numpy as np
 import pytest
 from river import base as river_base
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import Perceptron, SGDClassifier, SGDRegressor
 from sklearn.naive_bayes import BernoulliNB, GaussianNB
 from sklearn.neural_network import MLPClassifier
+from sklearn.utils import check_array
 
 from sklearn_warmstart import OnDrift, WarmStartClassifier, WarmStartRegressor
 from sklearn_warmstart._seeds import run_seed
@@ -17,6 +19,7 @@ from sklearn_warmstart.adapters import LinearAdapter
 from sklearn_warmstart.adapters.base import copy_model
 from sklearn_warmstart.datasets import load_scenario
 from sklearn_warmstart.drift import DETECTOR_NAMES
+from sklearn_warmstart.exceptions import DivergenceError
 
 
 class ScriptedDetector(river_base.BinaryDriftAndWarningDetector):
@@ -414,3 +417,29 @@ def test_run_seed_matches_seed_sequence():
             assert run_seed(base, run) == int(expected), (base, run)
     with pytest.raises(ValueError, match="non-negative"):
         run_seed(-1, 0)
+
+
+class _ChecksDerivedRows(ClassifierMixin, BaseEstimator):
+    """Checks rows it derives from X (X**300 overflows for |x| > 11)."""
+
+    def fit(self, X, y):
+        return self.partial_fit(X, y, classes=np.unique(y))
+
+    def partial_fit(self, X, y, classes=None):
+        check_array(np.asarray(X) ** 300)
+        self.classes_ = np.asarray(classes if classes is not None else self.classes_)
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_partial_fit_keeps_checks_of_rows_the_model_derives():
+    """Finite chunks skip no check an unknown family makes on rows it derives."""
+    X, y = _sea("sea_abrupt", seed=9, n=1000)
+    clf = WarmStartClassifier(_ChecksDerivedRows(), random_state=0)
+    clf.partial_fit(X[:500], y[:500], [0, 1]).partial_fit(X[:500], y[:500])
+    with np.errstate(over="ignore"), pytest.raises(DivergenceError, match="infinity"):
+        clf.partial_fit(X[500:] * 100.0, y[500:])  # its check fired (a divergence)
+    assert clf.n_runs_ == 2

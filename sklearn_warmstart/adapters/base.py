@@ -115,12 +115,12 @@ def copy_model(model: Any) -> Any:
         return copy.deepcopy(model)
     new = cls.__new__(cls)
     memo: dict[int, Any] = {id(model): new}
-    state = {}
-    for key, value in model.__dict__.items():
+    state = model.__dict__.copy()  # atomic values stay shared, as with deepcopy
+    for key, value in state.items():  # replacing values, never adding keys
         kind = type(value)
         if kind in _ATOMIC:
-            state[key] = value
-        elif kind is np.ndarray and not value.dtype.hasobject:
+            continue
+        if kind is np.ndarray and not value.dtype.hasobject:
             copied = memo.get(id(value))
             if copied is None:
                 # ``value`` stays alive in ``model`` while we run, so its id
@@ -152,6 +152,11 @@ class Adapter:
     #: Whether a pipeline must train this family's cold runs through
     #: :meth:`fit_cold` (which then does more than the model's own ``fit``).
     owns_cold_fit: ClassVar[bool] = False
+    #: Whether the model's own finiteness checks in :meth:`continue_stream`
+    #: look only at the rows, targets and fit parameters it is given. Then
+    #: rows the estimator has proven finite are trained under scikit-learn's
+    #: ``assume_finite`` (those checks would only repeat its own).
+    checks_only_given_rows: ClassVar[bool] = False
 
     def __init__(self, estimator: Any):
         self.estimator = estimator
