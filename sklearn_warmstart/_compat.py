@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import copy
 import warnings
+from contextlib import AbstractContextManager
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
+from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 from sklearn.utils import check_random_state, gen_batches
@@ -20,7 +22,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+try:
+    from sklearn._config import _get_threadlocal_config
+except ImportError:  # pragma: no cover - a future scikit-learn
+    _get_threadlocal_config = None
+
 __all__ = [
+    "assume_finite",
     "estimator_has",
     "mlp_fit_continuing",
     "mlp_fresh_parameters",
@@ -31,6 +39,32 @@ __all__ = [
 ]
 
 estimator_has = _estimator_has
+
+
+class _AssumeFinite:
+    """``config_context(assume_finite=True)`` without its full set/restore."""
+
+    __slots__ = ("_config", "_old")
+
+    def __enter__(self) -> None:
+        self._config = _get_threadlocal_config()
+        self._old = self._config["assume_finite"]
+        self._config["assume_finite"] = True
+
+    def __exit__(self, *exc: Any) -> None:
+        self._config["assume_finite"] = self._old
+
+
+def assume_finite() -> AbstractContextManager:
+    """A context in which scikit-learn skips its finiteness checks.
+
+    The same as ``sklearn.config_context(assume_finite=True)`` (this thread
+    only), at a fraction of its cost: it sets the one key in scikit-learn's
+    thread-local configuration and restores it on exit.
+    """
+    if _get_threadlocal_config is None:  # pragma: no cover
+        return config_context(assume_finite=True)
+    return _AssumeFinite()
 
 
 def sgd_fit_continuing(

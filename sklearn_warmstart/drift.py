@@ -17,7 +17,9 @@ river is imported lazily, so importing :mod:`sklearn_warmstart` stays light.
 
 from __future__ import annotations
 
+import array
 import copy
+import math
 import operator
 from dataclasses import dataclass
 from typing import Any
@@ -204,6 +206,30 @@ def _feeds_success(detector: Any) -> bool:
     return isinstance(detector, FHDDM)
 
 
+def _position(iterator: Any, items: array.array) -> int:
+    """How many items of ``items`` a stopped ``iter(items)`` has yielded."""
+    state = iterator.__reduce__()  # (iter, (items,), index) while not exhausted
+    if len(state) == 3 and isinstance(state[2], int):
+        return state[2]
+    return len(items) - operator.length_hint(iterator)
+
+
+def _copy_adwin(detector: Any) -> Any:
+    """A deep copy of a plain river ``ADWIN`` (see ``DriftMonitor._is_plain_adwin``).
+
+    The same as ``copy.deepcopy``, which rebuilds the Rust core from its
+    ``__getnewargs__``/``__getstate__`` too, without its generic machinery
+    (a fifth of the cost). Every other attribute is an immutable scalar.
+    """
+    new = object.__new__(type(detector))
+    new.__dict__.update(detector.__dict__)
+    helper = detector._helper
+    core = type(helper).__new__(type(helper), *helper.__getnewargs__())
+    core.__setstate__(helper.__getstate__())
+    new._helper = core
+    return new
+
+
 @dataclass(frozen=True)
 class Detection:
     """An upward change found while feeding a monitor.
@@ -267,8 +293,12 @@ class DriftMonitor:
     def __deepcopy__(self, memo: dict) -> DriftMonitor:
         # The estimator copies trigger states before every run; only the
         # detector holds nested state.
-        new = copy.copy(self)
-        new.detector = copy.deepcopy(self.detector, memo)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        if self._adwin:
+            new.detector = _copy_adwin(self.detector)
+        else:
+            new.detector = copy.deepcopy(self.detector, memo)
         return new
 
     @staticmethod
@@ -276,17 +306,36 @@ class DriftMonitor:
         from river.drift import ADWIN
 
         helper = getattr(detector, "_helper", None)
-        return type(detector) is ADWIN and callable(getattr(helper, "update", None))
+        return (
+            type(detector) is ADWIN
+            and callable(getattr(helper, "update", None))
+            and all(
+                callable(getattr(helper, name, None))
+                for name in ("__getnewargs__", "__getstate__", "__setstate__")
+            )
+            and all(
+                type(value) in (bool, int, float)
+                for key, value in vars(detector).items()
+                if key != "_helper"
+            )
+        )
 
     def check_signal(self, values: np.ndarray) -> np.ndarray:
         """Validate a signal for this detector; return it as float64."""
+        return self._checked(values)[0]
+
+    def _checked(self, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """The validated signal as float64 and its sum."""
         values = np.asarray(values, dtype=np.float64)
         if values.ndim != 1:
             raise ValueError(
                 f"The drift signal must be one value per sample, got shape "
                 f"{values.shape}."
             )
-        if not np.isfinite(values).all():
+        total = float(values.sum())
+        # A finite sum proves every value finite; an infinite one may be an
+        # overflow of finite values, so only then look at each value.
+        if not math.isfinite(total) and not np.isfinite(values).all():
             raise ValueError("The drift signal contains NaN or infinite values.")
         if self.binary and not np.all((values == 0.0) | (values == 1.0)):
             raise ValueError(
@@ -295,7 +344,7 @@ class DriftMonitor:
                 "'adwin', 'page_hinkley' or 'kswin' for real-valued signals such "
                 "as absolute residuals."
             )
-        return values
+        return values, total
 
     def _restart(self) -> None:
         self.detector = self.detector.clone()
@@ -344,24 +393,25 @@ class DriftMonitor:
         no upward drift was found. The detector restarts after every
         detection, as river's detectors do.
         """
-        values = self.check_signal(values)
+        values, total = self._checked(values)
         fed = 1.0 - values if self.invert else values
         if self._adwin:
-            return self._feed_adwin(values, fed, start)
-        return self._feed_generic(values, fed, start)
+            return self._feed_adwin(values, fed, start, total)
+        return self._feed_generic(values, fed, start, total)
 
-    def _feed_adwin(self, values, fed, start) -> Detection | None:
+    def _feed_adwin(self, values, fed, start, total) -> Detection | None:
         # ADWIN's Rust core returns whether it cut its window; driving it with
-        # map() keeps the per-row cost near the core's own (~0.06 us).
-        items = fed.tolist()
+        # map() keeps the per-row cost near the core's own (~0.06 us). An
+        # array.array yields its floats one at a time (no list of them).
+        items = array.array("d", np.ascontiguousarray(fed).tobytes())
         iterator = iter(items)
         offset = 0
         while True:
             update = self.detector._helper.update
             if not any(map(update, iterator)):
-                self._advance(values, offset, len(items))
+                self._advance(values, offset, len(items), total)
                 return None
-            stop = len(items) - operator.length_hint(iterator)  # rows fed so far
+            stop = _position(iterator, items)  # rows fed so far
             index = start + stop - 1
             increase = self._is_increase(values[offset:stop], stop - offset)
             change_start = self._change_start(index)
@@ -371,12 +421,15 @@ class DriftMonitor:
                 return Detection(index, change_start)
             offset = stop
 
-    def _advance(self, values, offset: int, stop: int) -> None:
+    def _advance(self, values, offset: int, stop: int, total: float) -> None:
+        """Count ``values[offset:stop]`` as fed (``total``: the sum of all values)."""
         self.n_fed += stop - offset
         self._n += stop - offset
-        self._sum += float(values[offset:stop].sum())
+        if offset or stop != len(values):
+            total = float(values[offset:stop].sum())
+        self._sum += total
 
-    def _feed_generic(self, values, fed, start) -> Detection | None:
+    def _feed_generic(self, values, fed, start, total) -> Detection | None:
         detector = self.detector
         update = detector.update
         warns = self.warns
@@ -401,5 +454,5 @@ class DriftMonitor:
                         self.warning_since = start + i
                 else:
                     self.warning_since = None
-        self._advance(values, offset, len(values))
+        self._advance(values, offset, len(values), total)
         return None

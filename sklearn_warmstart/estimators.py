@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import re
 import time
 import tracemalloc
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
@@ -32,7 +33,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _tensors
 from ._buffer import RowBuffer
-from ._compat import estimator_has, validate_data
+from ._compat import assume_finite, estimator_has, validate_data
+from ._seeds import run_seed
 from .adapters import Adapter, adapter_for
 from .challenger import Contest, rows_since, run_contest
 from .exceptions import DivergenceError
@@ -81,6 +83,7 @@ class _FeatureProbe(BaseEstimator):
     """Receives ``validate_data``'s fitted attributes so a failed run sets none."""
 
 
+_NO_CONTEXT = nullcontext()
 _DIVERGED = re.compile(r"non-finite|overflow|NaN or infinity|infinity", re.IGNORECASE)
 _NOTHING_COMMITTED = (
     "The previous model, history and checkpoints are unchanged; lower the "
@@ -89,7 +92,8 @@ _NOTHING_COMMITTED = (
 
 
 def _run_seed(base_seed: int, run: int) -> int:
-    return int(np.random.SeedSequence([base_seed, run]).generate_state(1)[0])
+    # == int(np.random.SeedSequence([base_seed, run]).generate_state(1)[0])
+    return run_seed(base_seed, run)
 
 
 def _base_seed(random_state: Any) -> int:
@@ -114,7 +118,8 @@ def _plain_arrays_ok(
     (no feature names on either side), finite unless NaN is allowed, and a
     1-D target of the same length: integer, boolean or string labels whose
     values all are known classes (classifiers), finite floats (regressors).
-    Anything else takes the full validation.
+    Anything else takes the full validation. With ``tags=None`` (the
+    estimator's tags not computed yet) ``X`` must be finite.
     """
     if state.feature_names is not None or state.model is None:
         return False
@@ -124,7 +129,7 @@ def _plain_arrays_ok(
         return False
     if X.shape[1] != state.n_features or len(X) != len(y) or len(y) == 0:
         return False
-    if tags.input_tags.allow_nan:
+    if tags is not None and tags.input_tags.allow_nan:
         if np.isinf(X).any():
             return False
     elif not np.isfinite(X).all():
@@ -160,13 +165,16 @@ def _seed_everything(estimator: Any, seed: int) -> None:
         estimator.set_params(**dict.fromkeys(keys, seed))
 
 
-@contextmanager
 def _peak_memory(enabled: bool):
-    """Yield a dict that gets ``peak`` (bytes allocated at the peak) on exit."""
-    out = {"peak": float("nan")}
+    """A context yielding a dict that gets ``peak`` (bytes at the peak) on exit."""
     if not enabled:
-        yield out
-        return
+        return nullcontext({"peak": float("nan")})
+    return _traced_peak()
+
+
+@contextmanager
+def _traced_peak():
+    out = {"peak": float("nan")}
     started = not tracemalloc.is_tracing()
     if started:
         tracemalloc.start()
@@ -379,11 +387,13 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 run, len(y), state.n_seen, None, float("nan"), self._is_classifier
             )
         y_pred = adapter.predict(state.model, X)
-        if np.ndim(y) == 1 and np.ndim(y_pred) == 2 and np.shape(y_pred)[1] == 1:
+        if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
             y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
         if self._is_classifier:
-            errors = (y_pred != y).astype(np.float64)
-            score = float(1.0 - errors.mean())
+            wrong = y_pred != y
+            errors = wrong.astype(np.float64)
+            # == 1 - errors.mean(): the sum of 0/1 values is exact.
+            score = float(1.0 - np.count_nonzero(wrong) / wrong.size)
         else:
             residual = np.abs(np.asarray(y, dtype=np.float64) - y_pred)
             errors = residual if residual.ndim == 1 else residual.mean(axis=1)
@@ -397,7 +407,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     ) -> float:
         y_pred = adapter.predict(model, X)
         if self._is_classifier:
-            return float(np.mean(y_pred == y))
+            hits = y_pred == y
+            if isinstance(hits, np.ndarray) and hits.size:
+                return np.count_nonzero(hits) / hits.size  # == np.mean(hits)
+            return float(np.mean(hits))
         return float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
 
     def _run(
@@ -413,6 +426,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         *,
         new: tuple[Any, np.ndarray] | None = None,
         rows: Any = None,
+        checked_finite: bool = False,
     ) -> _State:
         """Train one run from ``state`` and return the next state (``state`` untouched).
 
@@ -420,10 +434,13 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         the previous model is evaluated on them. ``rows``, when given, is called
         with the decision and returns the ``(X, y, fit_params)`` to train on
         (schedules use it to drop the data before a detected drift).
+        ``checked_finite`` says that ``X`` and ``y`` are proven finite, there
+        are no fit parameters and the adapter's model checks only those, so a
+        warm streaming step may skip the model's own finiteness checks.
         """
         run = len(state.history)
         incremental = method == "partial_fit"
-        states = copy.deepcopy(state.policy_states)
+        states = copy.deepcopy(state.policy_states) if state.policy_states else []
         X_new, y_new = (X, y) if new is None else new
         evidence = self._evidence(state, adapter, X_new, y_new)
         decision: Decision = decide(
@@ -462,7 +479,12 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         theta_prev = (
             adapter.parameters(state.model) if state.model is not None else None
         )
-        theta_prev = _tensors.copy_params(theta_prev) if theta_prev else None
+        if not theta_prev:
+            theta_prev = None
+        elif not (incremental and previous is not None and _plain_warm(decision.start)):
+            # A warm streaming step trains a snapshot of the model and leaves
+            # the model (and so these arrays) alone; elsewhere keep a copy.
+            theta_prev = _tensors.copy_params(theta_prev)
         with _peak_memory(self.track_memory) as memory, adapter.seeded(seed):
             tic = time.perf_counter()
             try:
@@ -477,6 +499,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     seed,
                     fit_params,
                     incremental,
+                    checked_finite=checked_finite,
                 )
             except ValueError as error:
                 # sklearn's own divergence checks (MLP, SGD) raise ValueError.
@@ -488,12 +511,17 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             fit_time = time.perf_counter() - tic
         theta_end = adapter.parameters(model)
         loss_curve = adapter.loss_curve(model)
-        if not _tensors.all_finite(theta_end) or not np.all(np.isfinite(loss_curve)):
+        end_norm = _tensors.norm(theta_end)
+        # A finite norm proves every parameter finite; only a non-finite one
+        # (or an overflow of large values) needs the element-wise check.
+        finite = math.isfinite(end_norm) or _tensors.all_finite(theta_end)
+        if not finite or (len(loss_curve) and not np.all(np.isfinite(loss_curve))):
             raise DivergenceError(
                 f"Run {run} diverged: its training produced non-finite "
-                f"{'parameters' if not _tensors.all_finite(theta_end) else 'loss'} "
+                f"{'parameters' if not finite else 'loss'} "
                 f"(start {decision.start.describe()}). {_NOTHING_COMMITTED}"
             )
+        distance_from_prev = _tensors.distance(theta_end, theta_prev)
         record = RunRecord(
             run=run,
             method=method,
@@ -508,9 +536,13 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             grad_norms=adapter.grad_norms(model),
             valid_loss_curve=adapter.valid_loss_curve(model),
             theta_start_norm=_tensors.norm(theta_start),
-            theta_end_norm=_tensors.norm(theta_end),
-            distance_from_start=_tensors.distance(theta_end, theta_start),
-            distance_from_prev=_tensors.distance(theta_end, theta_prev),
+            theta_end_norm=end_norm,
+            distance_from_start=(
+                distance_from_prev
+                if theta_start is theta_prev
+                else _tensors.distance(theta_end, theta_start)
+            ),
+            distance_from_prev=distance_from_prev,
             prequential_score=evidence.score,
             train_score=self._train_score(adapter, model, X, y),
             fit_time=fit_time,
@@ -547,11 +579,16 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         seed: int,
         fit_params: dict[str, Any],
         incremental: bool,
+        checked_finite: bool = False,
     ) -> tuple[Any, Any]:
         """The training step of a run: the new model and θ_start."""
         if incremental and previous is not None and _plain_warm(decision.start):
             # The hot path of streaming: continue a copy of the model, no template.
-            model = adapter.continue_stream(previous, X, y, state.classes, fit_params)
+            # X and y proven finite need not be checked again by the model.
+            with assume_finite() if checked_finite else _NO_CONTEXT:
+                model = adapter.continue_stream(
+                    previous, X, y, state.classes, fit_params
+                )
             if model is not None:
                 return model, theta_prev
         if incremental and state.model is None:
@@ -687,8 +724,17 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             raise AttributeError(
                 f"{type(self.estimator).__name__} has no partial_fit; use fit."
             )
-        X, y, n_features, names = self._validate_run_data(X, y, state)
-        known = self._check_classes(y, state, classes)
+        checked_finite = False
+        if state is not None and _plain_arrays_ok(
+            X, y, state, None, self._is_classifier
+        ):
+            # A later chunk of plain finite arrays with known labels: what
+            # _validate_run_data and _check_classes would return, checked once.
+            known = state.classes
+            checked_finite = adapter.checks_only_given_rows and not fit_params
+        else:
+            X, y, n_features, names = self._validate_run_data(X, y, state)
+            known = self._check_classes(y, state, classes)
         if state is None:
             state = self._new_state(X, n_features, names, known, triggers)
         elif len(state.policy_states) != len(triggers):
@@ -697,7 +743,17 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 "use a different set of triggers."
             )
         with adapter.seeded():  # predictions must not advance a framework's RNG
-            state = self._run(state, adapter, start, triggers, X, y, fit_params, method)
+            state = self._run(
+                state,
+                adapter,
+                start,
+                triggers,
+                X,
+                y,
+                fit_params,
+                method,
+                checked_finite=checked_finite,
+            )
         self._commit(state)
         if self.checkpoint is not None:
             self._write_checkpoint(X, y)

@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from . import _tensors
+from .drift import check_detector, has_warning_level
 
 __all__ = [
     "Cold",
@@ -572,8 +573,6 @@ class OnDrift(Trigger):
         self.challenger = challenger
 
     def _validate(self) -> None:
-        from .drift import check_detector, has_warning_level
-
         check_detector(self.detector)
         if not (self.signal == "error" or callable(self.signal)):
             raise ValueError(

@@ -357,3 +357,23 @@ def test_binary_detectors_accept_errors_from_any_river_detector_class():
         clf.partial_fit(X[start : start + 250], y[start : start + 250])
     events = [e.sample_index for r in clf.history_ for e in r.drift_events]
     assert events and 2000 <= events[0] < 2500
+
+
+def test_drift_monitor_copy_feeds_exactly_like_the_original():
+    """A copied ADWIN monitor detects what the original would; the original is unfed."""
+    rng = np.random.default_rng(20)
+    values = np.r_[_bernoulli(rng, 0.1, 5000), _bernoulli(rng, 0.5, 3000)]
+    original = DriftMonitor(make_detector("adwin"))
+    assert original.feed(values[:4000], 0) is None
+    width = original.detector.width
+    copied = copy.deepcopy(original)
+    assert copied.detector._helper is not original.detector._helper
+    twin = DriftMonitor(make_detector("adwin"))
+    twin.feed(values[:4000], 0)
+    for start in range(4000, 8000, 500):
+        a = copied.feed(values[start : start + 500], start)
+        b = twin.feed(values[start : start + 500], start)
+        assert a == b
+        assert copied.detector.width == twin.detector.width
+        assert copied.detector.variance == twin.detector.variance
+    assert original.detector.width == width and original.n_fed == 4000

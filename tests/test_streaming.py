@@ -1,19 +1,25 @@
 """Streaming runs: drift resets, the warning challenger, the fast chunk path."""
 
+import copy
 import re
 import warnings
 
 import numpy as np
 import pytest
 from river import base as river_base
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import Perceptron, SGDClassifier, SGDRegressor
-from sklearn.naive_bayes import GaussianNB
+from sklearn.naive_bayes import BernoulliNB, GaussianNB
 from sklearn.neural_network import MLPClassifier
+from sklearn.utils import check_array
 
 from sklearn_warmstart import OnDrift, WarmStartClassifier, WarmStartRegressor
+from sklearn_warmstart._seeds import run_seed
 from sklearn_warmstart.adapters import LinearAdapter
+from sklearn_warmstart.adapters.base import copy_model
 from sklearn_warmstart.datasets import load_scenario
 from sklearn_warmstart.drift import DETECTOR_NAMES
+from sklearn_warmstart.exceptions import DivergenceError
 
 
 class ScriptedDetector(river_base.BinaryDriftAndWarningDetector):
@@ -250,3 +256,190 @@ def test_linear_adapter_predict_equals_model_predict():
     reg = SGDRegressor(random_state=0).fit(X, X[:, 0])
     np.testing.assert_array_equal(LinearAdapter(reg).predict(reg, X), reg.predict(X))
     assert LinearAdapter(reg).predict(reg, X.astype(np.float32)).dtype == np.float64
+
+
+def _attributes_equal(a, b):
+    """Whether two fitted models hold equal attributes (arrays compared by value)."""
+    assert vars(a).keys() == vars(b).keys()
+    for key, value in vars(a).items():
+        other = vars(b)[key]
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(value, other)
+        elif isinstance(value, list) and value and isinstance(value[0], np.ndarray):
+            for x, z in zip(value, other):
+                np.testing.assert_array_equal(x, z)
+        elif isinstance(value, int | float | str | bool | type(None)):
+            assert value == other or (value != value and other != other), key
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        SGDClassifier(average=3, random_state=0),
+        Perceptron(random_state=0),
+        MLPClassifier((5,), random_state=0),
+        GaussianNB(),
+        BernoulliNB(),
+    ],
+)
+def test_copy_model_trains_like_a_deepcopy(estimator):
+    """A snapshot shares no array with the model and trains exactly like a deepcopy."""
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(400, 3))
+    y = (X[:, 0] + 0.3 * rng.normal(size=400) > 0).astype(int)
+    model = estimator.partial_fit(X[:200], y[:200], classes=[0, 1])
+    reference = copy.deepcopy(model)
+    snapshot = copy_model(model)
+    for key, value in vars(model).items():
+        if isinstance(value, np.ndarray):
+            assert not np.shares_memory(value, vars(snapshot)[key]), key
+    snapshot.partial_fit(X[200:], y[200:])
+    copy.deepcopy(model).partial_fit(X[200:], y[200:])  # deepcopy's twin, trained
+    twin = copy.deepcopy(reference).partial_fit(X[200:], y[200:])
+    _attributes_equal(snapshot, twin)
+    _attributes_equal(model, reference)  # the original is untouched
+
+
+def test_copy_model_keeps_shared_references_shared():
+    """An array referenced twice (e.g. by an optimizer) is one array in the copy."""
+
+    class Model(SGDClassifier):
+        pass
+
+    model = Model()
+    model.coef_ = np.ones((1, 3))
+    model.state_ = {"params": [model.coef_], "owner": model}
+    copied = copy_model(model)
+    assert copied.state_["params"][0] is copied.coef_
+    assert copied.coef_ is not model.coef_ and copied.state_["owner"] is copied
+
+
+def test_copy_model_falls_back_to_deepcopy_for_custom_copies():
+    """Objects with their own copy protocol or container bases are deep-copied."""
+
+    class Custom:
+        def __init__(self):
+            self.values = np.arange(3.0)
+
+        def __deepcopy__(self, memo):
+            new = Custom()
+            new.values = self.values + 1.0
+            return new
+
+    class Bunch(dict):
+        pass
+
+    assert copy_model(Custom()).values.tolist() == [1.0, 2.0, 3.0]
+    bunch = Bunch(a=np.zeros(2))
+    copied = copy_model(bunch)
+    assert copied.keys() == {"a"} and copied["a"] is not bunch["a"]
+
+
+def test_partial_fit_failed_step_leaves_the_committed_state_exactly(monkeypatch):
+    """A chunk whose training mutates the model's arrays, then fails, commits nothing."""
+    X, y = _sea("sea_stationary", seed=6, n=2000)
+    clf = _stream(
+        WarmStartClassifier(_sgd(), reset=OnDrift("adwin"), random_state=0),
+        X[:1500],
+        y[:1500],
+    )
+    model, history, buffer = clf.estimator_, clf.history_, clf._state.buffer
+    coef, t = model.coef_.copy(), model.t_
+    monitor = clf.policy_state_[0]
+    fed, width = monitor.n_fed, monitor.detector.width
+
+    def mutate_then_fail(self, *args, **kwargs):
+        self.coef_ *= 0.0  # in place, as SGD's own training does
+        self.t_ = -1.0
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SGDClassifier, "_partial_fit", mutate_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        clf.partial_fit(X[1500:], y[1500:])
+    assert clf.estimator_ is model and clf.history_ is history
+    assert clf._state.buffer is buffer and clf.policy_state_[0] is monitor
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert model.t_ == t and monitor.n_fed == fed
+    assert monitor.detector.width == width
+    monkeypatch.undo()
+    clf.partial_fit(X[1500:], y[1500:])  # and the stream goes on from there
+    assert clf.n_runs_ == len(history) + 1 and clf.policy_state_[0].n_fed == fed + 500
+
+
+def test_partial_fit_warm_chunk_records_keep_every_field():
+    """Records of warm chunks hold the scores, norms and distances they describe."""
+    X, y = _sea("sea_stationary", seed=7, n=3000)
+    clf = WarmStartClassifier(_sgd(), reset=OnDrift("adwin"), random_state=0)
+    models = []
+    for start in range(0, 3000, 500):
+        rows = slice(start, start + 500)
+        previous = models[-1] if models else None
+        clf.partial_fit(X[rows], y[rows], [0, 1])
+        models.append(copy.deepcopy(clf.estimator_))
+        record = clf.history_[-1]
+        model = clf.estimator_
+        assert record.train_score == model.score(X[rows], y[rows])
+        assert record.theta_end_norm == pytest.approx(
+            np.sqrt(np.sum(model.coef_**2) + np.sum(model.intercept_**2))
+        )
+        if previous is None:
+            continue
+        assert record.start == "warm" and record.sample_start == start
+        assert record.prequential_score == previous.score(X[rows], y[rows])
+        assert record.theta_start_norm == clf.history_[-2].theta_end_norm
+        assert record.distance_from_start == record.distance_from_prev
+        assert record.distance_from_prev == pytest.approx(
+            np.sqrt(
+                np.sum((model.coef_ - previous.coef_) ** 2)
+                + np.sum((model.intercept_ - previous.intercept_) ** 2)
+            )
+        )
+
+
+def test_partial_fit_checks_fit_params_of_clean_chunks():
+    """Proven-finite chunks skip the model's own X checks, never its fit params'."""
+    X, y = _sea("sea_abrupt", seed=8, n=1000)
+    clf = _stream(WarmStartClassifier(_sgd(), random_state=0), X[:500], y[:500])
+    with pytest.raises(ValueError, match="NaN"):
+        clf.partial_fit(X[500:], y[500:], sample_weight=np.full(500, np.nan))
+    assert clf.n_runs_ == 1
+
+
+def test_run_seed_matches_seed_sequence():
+    """Block-computed run seeds equal SeedSequence([base_seed, run]) exactly."""
+    rng = np.random.default_rng(9)
+    bases = [0, 1, 2**32 - 1, 2**32, 2**64 + 5, 2**130 + 7]
+    bases += [int(b) for b in rng.integers(0, 2**62, size=6)]
+    runs = [*range(0, 300, 7), 255, 256, 511, 65_536, 2**32 - 1, 2**32, 2**40]
+    for base in bases:
+        for run in runs:
+            expected = np.random.SeedSequence([base, run]).generate_state(1)[0]
+            assert run_seed(base, run) == int(expected), (base, run)
+    with pytest.raises(ValueError, match="non-negative"):
+        run_seed(-1, 0)
+
+
+class _ChecksDerivedRows(ClassifierMixin, BaseEstimator):
+    """Checks rows it derives from X (X**300 overflows for |x| > 11)."""
+
+    def fit(self, X, y):
+        return self.partial_fit(X, y, classes=np.unique(y))
+
+    def partial_fit(self, X, y, classes=None):
+        check_array(np.asarray(X) ** 300)
+        self.classes_ = np.asarray(classes if classes is not None else self.classes_)
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_partial_fit_keeps_checks_of_rows_the_model_derives():
+    """Finite chunks skip no check an unknown family makes on rows it derives."""
+    X, y = _sea("sea_abrupt", seed=9, n=1000)
+    clf = WarmStartClassifier(_ChecksDerivedRows(), random_state=0)
+    clf.partial_fit(X[:500], y[:500], [0, 1]).partial_fit(X[:500], y[:500])
+    with np.errstate(over="ignore"), pytest.raises(DivergenceError, match="infinity"):
+        clf.partial_fit(X[500:] * 100.0, y[500:])  # its check fired (a divergence)
+    assert clf.n_runs_ == 2

@@ -4,16 +4,133 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import copyreg
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .. import _tensors
 from ..exceptions import ArchitectureChangedError, UnsupportedStartError
 from ..policies import Start
 
-__all__ = ["Adapter", "ArchitectureChangedError", "UnsupportedStartError"]
+__all__ = [
+    "Adapter",
+    "ArchitectureChangedError",
+    "UnsupportedStartError",
+    "copy_model",
+]
+
+#: Values ``copy.deepcopy`` returns unchanged (its "atomic" types).
+_ATOMIC = frozenset({type(None), int, float, bool, complex, str, bytes, type, range})
+
+
+@functools.cache
+def _plain_state(cls: type) -> bool:
+    """Whether ``copy.deepcopy`` of a ``cls`` instance just deep-copies its ``__dict__``.
+
+    True for classes built by ``object.__new__`` (no builtin container
+    base) that copy through ``object``'s reduce protocol, with ``object``'s
+    or scikit-learn's ``__getstate__``/``__setstate__`` (which only add and
+    drop a version tag) and no ``__slots__``: nearly every scikit-learn
+    estimator.
+    """
+    getstate = getattr(cls, "__getstate__", object.__getstate__)
+    setstate = getattr(cls, "__setstate__", None)
+    return (
+        getattr(cls, "__deepcopy__", None) is None
+        and cls not in copyreg.dispatch_table
+        and cls.__new__ is object.__new__
+        and getattr(cls, "__getnewargs_ex__", None) is None
+        and getattr(cls, "__getnewargs__", None) is None
+        and cls.__reduce_ex__ is object.__reduce_ex__
+        and cls.__reduce__ is object.__reduce__
+        and getstate in (object.__getstate__, BaseEstimator.__getstate__)
+        and setstate in (None, BaseEstimator.__setstate__)
+        and not any(getattr(c, "__slots__", ()) for c in cls.__mro__)
+        and "__dict__" in dir(cls)
+    )
+
+
+@functools.cache
+def _reduces_plainly(cls: type) -> bool:
+    """Whether ``copy.deepcopy`` of a ``cls`` instance goes through ``__reduce_ex__``."""
+    return (
+        getattr(cls, "__deepcopy__", None) is None
+        and cls not in copyreg.dispatch_table
+        and cls not in copy._deepcopy_dispatch
+        and not issubclass(cls, type)
+    )
+
+
+def _copy_value(value: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy(value, memo)``; directly for objects rebuilt from plain args.
+
+    Extension objects such as scikit-learn's SGD loss functions reduce to
+    ``(cls, args)`` with immutable ``args``: deepcopy would call
+    ``cls(*args)``, and so does this, without its generic machinery.
+    """
+    if id(value) in memo:
+        return memo[id(value)]
+    if _reduces_plainly(type(value)):
+        reduced = value.__reduce_ex__(4)
+        if (
+            type(reduced) is tuple
+            and len(reduced) == 2
+            and type(reduced[1]) is tuple
+            and all(type(arg) in _ATOMIC for arg in reduced[1])
+        ):
+            copied = memo[id(value)] = reduced[0](*reduced[1])
+            return copied
+    return copy.deepcopy(value, memo)
+
+
+def copy_model(model: Any) -> Any:
+    """``copy.deepcopy(model)``, faster for plain estimators.
+
+    For instances of classes whose deep copy is a deep copy of their
+    ``__dict__`` (see :func:`_plain_state`), the attributes are copied one
+    by one: immutable scalars and strings are shared, plain numeric arrays
+    are copied with ``ndarray.copy(order="K")`` (as ``deepcopy`` does) and
+    every other value goes through ``copy.deepcopy`` with one shared memo, so
+    objects referenced twice (an optimizer holding the weight arrays) stay
+    shared in the copy, exactly as with ``copy.deepcopy``. Any other object
+    is deep-copied.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from sklearn_warmstart.adapters.base import copy_model
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 0, 1, 1])
+    >>> model = SGDClassifier(random_state=0).fit(X, y)
+    >>> copied = copy_model(model)
+    >>> copied.coef_ is model.coef_, bool((copied.coef_ == model.coef_).all())
+    (False, True)
+    """
+    cls = type(model)
+    if not _plain_state(cls):
+        return copy.deepcopy(model)
+    new = cls.__new__(cls)
+    memo: dict[int, Any] = {id(model): new}
+    state = model.__dict__.copy()  # atomic values stay shared, as with deepcopy
+    for key, value in state.items():  # replacing values, never adding keys
+        kind = type(value)
+        if kind in _ATOMIC:
+            continue
+        if kind is np.ndarray and not value.dtype.hasobject:
+            copied = memo.get(id(value))
+            if copied is None:
+                # ``value`` stays alive in ``model`` while we run, so its id
+                # cannot be reused for another object (deepcopy's keep-alive).
+                copied = memo[id(value)] = value.copy(order="K")
+            state[key] = copied
+        else:
+            state[key] = _copy_value(value, memo)
+    new.__dict__.update(state)
+    return new
 
 
 class Adapter:
@@ -35,6 +152,11 @@ class Adapter:
     #: Whether a pipeline must train this family's cold runs through
     #: :meth:`fit_cold` (which then does more than the model's own ``fit``).
     owns_cold_fit: ClassVar[bool] = False
+    #: Whether the model's own finiteness checks in :meth:`continue_stream`
+    #: look only at the rows, targets and fit parameters it is given. Then
+    #: rows the estimator has proven finite are trained under scikit-learn's
+    #: ``assume_finite`` (those checks would only repeat its own).
+    checks_only_given_rows: ClassVar[bool] = False
 
     def __init__(self, estimator: Any):
         self.estimator = estimator
@@ -99,7 +221,7 @@ class Adapter:
         fit_params: Mapping[str, Any],
     ) -> Any:
         """One streaming step from ``previous`` (θ replaced by ``theta`` if given)."""
-        model = copy.deepcopy(previous)
+        model = self.snapshot(previous)
         if theta is not None:
             self.write_parameters(model, theta)
         return model.partial_fit(X, y, **fit_params)
@@ -119,6 +241,17 @@ class Adapter:
         the step through :meth:`train`.
         """
         return None
+
+    def snapshot(self, model: Any) -> Any:
+        """An independent copy of a fitted model, for a step to train on.
+
+        Streaming steps train a snapshot so that the committed model stays
+        exactly as it was if the step fails; the copy must share nothing that
+        training mutates. The default is :func:`copy_model` (``deepcopy``
+        semantics, cheaper for scikit-learn estimators); families whose models
+        hold framework objects (tensors, optimizers) may override it.
+        """
+        return copy_model(model)
 
     def write_parameters(self, model: Any, theta: Mapping[str, Any]) -> None:
         """Write θ into a fitted model in place."""
@@ -177,6 +310,8 @@ class Adapter:
         n_iter = getattr(model, "n_iter_", None)
         if n_iter is None:
             return None
+        if type(n_iter) is int:
+            return n_iter
         return int(np.max(n_iter))
 
     def loss_curve(self, model: Any) -> tuple[float, ...]:

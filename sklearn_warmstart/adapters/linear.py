@@ -56,6 +56,7 @@ class LinearAdapter(Adapter):
 
     fit_starts = frozenset({"cold", "warm", "shrink_perturb", "perturb"})
     partial_fit_starts = fit_starts
+    checks_only_given_rows = True  # partial_fit validates X, y, sample_weight
 
     @classmethod
     def handles(cls, estimator: Any) -> bool:
