@@ -293,7 +293,7 @@ class MLPAdapter(Adapter):
     def partial_fit_from(
         self, template, previous, theta, start, X, y, classes, fit_params
     ):
-        model = copy.deepcopy(previous)
+        model = self.snapshot(previous)
         if theta is not None:
             self.write_parameters(model, theta)
         return self._guarded(model.partial_fit, X, y, **fit_params)
