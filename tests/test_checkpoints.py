@@ -41,6 +41,7 @@ from sklearn_warmstart.checkpoints import (
     load_model,
 )
 from sklearn_warmstart.policies import Trigger
+from tests.checkpoint_attacks import Evil, forge
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -69,35 +70,6 @@ def _snapshot(path: Path) -> dict[str, str]:
         for p in sorted(path.rglob("*"))
         if p.is_file() and p.name != ".lock"
     }
-
-
-def _forge(store: CheckpointStore, checkpoint_id: str, name: str, data: bytes):
-    """Replace a file and rewrite its hashes, as an attacker with write access."""
-    folder = store.path / checkpoint_id
-    (folder / name).write_bytes(data)
-    manifest = json.loads((folder / "manifest.json").read_bytes())
-    manifest["files"][name] = {
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "bytes": len(data),
-    }
-    manifest_bytes = json.dumps(manifest).encode()
-    (folder / "manifest.json").write_bytes(manifest_bytes)
-    doc = json.loads((store.path / "lineage.json").read_bytes())
-    for entry in doc["entries"]:
-        if entry["id"] == checkpoint_id:
-            entry["files"] = manifest["files"]
-            entry["manifest_sha256"] = hashlib.sha256(manifest_bytes).hexdigest()
-    (store.path / "lineage.json").write_text(json.dumps(doc))
-
-
-class _Evil:
-    """Unpickling this creates ``marker``: proof that a payload ran."""
-
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
 
 
 def _crafted_skops(module: str, name: str, args: list) -> bytes:
@@ -395,22 +367,22 @@ def test_checkpoint_store_refuses_malicious_pickle(tmp_path, data):
     """A pickle in place of the model is refused and its payload never runs."""
     _, store = _fitted(tmp_path / "s", data, n_runs=2)
     control = tmp_path / "control"
-    pickle.loads(pickle.dumps(_Evil(control)))
+    pickle.loads(pickle.dumps(Evil(control)))
     assert control.exists()  # the payload is live when unpickled
     marker = tmp_path / "pwned"
-    evil = pickle.dumps(_Evil(marker))
+    evil = pickle.dumps(Evil(marker))
     # Without matching hashes it is corruption: skipped with a warning.
     (store.path / "ckpt-000001" / "model.skops").write_bytes(evil)
     with pytest.warns(CorruptCheckpointWarning, match="ckpt-000001"):
         assert store.load().id == "ckpt-000000"
     # With forged hashes it verifies, and is refused as unsafe.
-    _forge(store, "ckpt-000001", "model.skops", evil)
+    forge(store, "ckpt-000001", "model.skops", evil)
     assert store.verify() == []
     with pytest.raises(UnsafeCheckpointError, match="not a valid skops file"):
         store.load()
     with pytest.raises(UnsafeCheckpointError):
         WarmStartClassifier.resume(store.path)
-    _forge(store, "ckpt-000001", "estimator.skops", evil)
+    forge(store, "ckpt-000001", "estimator.skops", evil)
     with pytest.raises(UnsafeCheckpointError, match="estimator.skops"):
         store.load()
     assert not marker.exists()
@@ -431,7 +403,7 @@ def test_checkpoint_store_refuses_crafted_skops(
     _, store = _fitted(tmp_path / "s", data, n_runs=1)
     marker = tmp_path / "pwned"
     crafted = _crafted_skops(module, name, [a.format(marker=marker) for a in args])
-    _forge(store, "ckpt-000000", "model.skops", crafted)
+    forge(store, "ckpt-000000", "model.skops", crafted)
     with pytest.raises(UnsafeCheckpointError, match=refused.replace("(", r"\(")):
         store.load()
     assert not marker.exists()
@@ -445,7 +417,7 @@ def test_checkpoint_store_refuses_crafted_torch_pickle(tmp_path):
     est = _torch_net_estimator()
     store.save(est)
     marker = tmp_path / "pwned"
-    _forge(store, "ckpt-000000", "payload.pt", pickle.dumps(_Evil(marker)))
+    forge(store, "ckpt-000000", "payload.pt", pickle.dumps(Evil(marker)))
     with pytest.raises(UnsafeCheckpointError, match="weights_only"):
         store.load(template=est.estimator)
     assert not marker.exists()

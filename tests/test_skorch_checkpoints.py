@@ -1,7 +1,6 @@
 """skorch nets in checkpoint stores: state-dict payloads, exact resume, init, safety."""
 
 import dataclasses
-import hashlib
 import io
 import json
 import pickle
@@ -35,6 +34,7 @@ from sklearn_warmstart.checkpoints import (  # noqa: E402
     load_model,
 )
 from sklearn_warmstart.torch_data import DeviceDataLoader  # noqa: E402
+from tests.checkpoint_attacks import Evil, forge  # noqa: E402
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -130,35 +130,6 @@ def comparable(record):
     for name in ("fit_time", "peak_memory", "checkpoint"):
         fields.pop(name)
     return json.dumps(fields, sort_keys=True, default=str)
-
-
-def _forge(store, checkpoint_id, name, data):
-    """Replace a file and rewrite its hashes, as an attacker with write access."""
-    folder = store.path / checkpoint_id
-    (folder / name).write_bytes(data)
-    manifest = json.loads((folder / "manifest.json").read_bytes())
-    manifest["files"][name] = {
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "bytes": len(data),
-    }
-    manifest_bytes = json.dumps(manifest).encode()
-    (folder / "manifest.json").write_bytes(manifest_bytes)
-    doc = json.loads((store.path / "lineage.json").read_bytes())
-    for entry in doc["entries"]:
-        if entry["id"] == checkpoint_id:
-            entry["files"] = manifest["files"]
-            entry["manifest_sha256"] = hashlib.sha256(manifest_bytes).hexdigest()
-    (store.path / "lineage.json").write_text(json.dumps(doc))
-
-
-class _Evil:
-    """Unpickling this creates ``marker``: proof that a payload ran."""
-
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
 
 
 # ----------------------------------------------------------------------------- payload
@@ -361,13 +332,13 @@ def test_skorch_init_path_starts_from_the_stored_module(tmp_path):
 
 
 def _evil_pickle(marker):
-    return pickle.dumps(_Evil(marker))
+    return pickle.dumps(Evil(marker))
 
 
 def _evil_torch_file(marker):
     """A real torch.save archive shaped like the payload, one tensor a pickle bomb."""
     buffer = io.BytesIO()
-    torch.save({"modules": {"module": {"output.weight": _Evil(marker)}}}, buffer)
+    torch.save({"modules": {"module": {"output.weight": Evil(marker)}}}, buffer)
     return buffer.getvalue()
 
 
@@ -398,7 +369,7 @@ def test_skorch_malicious_state_dict_file_is_refused_unexecuted(
     with pytest.warns(CorruptCheckpointWarning, match="ckpt-000001"):
         assert store.load(template=net).id == "ckpt-000000"
     # Hashes forged: it verifies, and weights_only refuses it.
-    _forge(store, "ckpt-000001", "payload.pt", evil)
+    forge(store, "ckpt-000001", "payload.pt", evil)
     assert store.verify() == []
     with pytest.raises(UnsafeCheckpointError, match="weights_only"):
         store.load(template=net)
