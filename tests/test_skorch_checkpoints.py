@@ -11,6 +11,8 @@ import pytest
 torch = pytest.importorskip("torch")
 skorch = pytest.importorskip("skorch")
 
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skorch import NeuralNetClassifier, NeuralNetRegressor  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -261,6 +263,27 @@ def test_skorch_resume_streaming_keeps_classes_history_and_data_path(tmp_path):
     assert [comparable(r) for r in resumed.history_] == [
         comparable(r) for r in straight.history_
     ]
+
+
+def test_skorch_pipeline_checkpoints_transformers_and_state_dicts(tmp_path):
+    """A Pipeline ending in a net is stored (skops scaler + state dicts) and resumes."""
+    X, y = data()
+    X = X * 3 + 1
+
+    def pipe():
+        return Pipeline([("scale", StandardScaler()), ("net", make_clf())])
+
+    clf = WarmStartClassifier(pipe(), checkpoint=tmp_path, random_state=0)
+    clf.fit(X[:120], y[:120]).fit(X, y)
+    assert [r.checkpoint for r in clf.history_] == ["ckpt-000000", "ckpt-000001"]
+    files = {p.name for p in (tmp_path / "ckpt-000001").iterdir()}
+    assert "payload.pt" in files and "model.skops" not in files
+    back = WarmStartClassifier.resume(tmp_path, estimator=pipe())
+    np.testing.assert_array_equal(back.estimator_[0].mean_, clf.estimator_[0].mean_)
+    np.testing.assert_allclose(back.predict_proba(X), clf.predict_proba(X))
+    clf.fit(X, y)
+    back.fit(X, y)
+    assert_same_tensors(weights(back.estimator_[-1]), weights(clf.estimator_[-1]))
 
 
 def test_skorch_load_model_needs_the_configured_net(tmp_path):

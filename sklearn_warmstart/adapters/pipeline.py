@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from .base import Adapter
 
 __all__ = ["PipelineAdapter"]
+
+_TRANSFORMERS = "pipeline_transformers.skops"
 
 
 def _split_params(final_name: str, fit_params: dict[str, Any]) -> dict[str, Any]:
@@ -48,6 +52,53 @@ class PipelineAdapter(Adapter):
 
     def check_start(self, start, method="fit"):
         self.final.check_start(start, method)
+
+    @property
+    def state_payload(self):
+        """Checkpoint hook, present when the final step's adapter has one.
+
+        The fitted transformers go through skops (trusted scikit-learn types
+        only) and the final step through its own adapter's payload, so a
+        pipeline ending in a skorch net is stored without pickling the net.
+        """
+        hook = getattr(self.final, "state_payload", None)
+        return self._state_payload if callable(hook) else None
+
+    @property
+    def load_payload(self):
+        """Checkpoint hook that rebuilds what :attr:`state_payload` stored."""
+        hook = getattr(self.final, "load_payload", None)
+        return self._load_payload if callable(hook) else None
+
+    def _state_payload(self, model: Pipeline) -> Any:
+        from ..checkpoints import Payload, _skops_dumps
+
+        final = self.final.state_payload(model._final_estimator)
+        blob = _skops_dumps(
+            Pipeline(model.steps[:-1]), "The pipeline's transformers", ()
+        )
+        arrays = {**final.arrays, _TRANSFORMERS: np.frombuffer(blob, dtype=np.uint8)}
+        config = {"final_kind": final.kind, "final": final.json}
+        return Payload("pipeline", config, arrays, final.tensors)
+
+    def _load_payload(self, payload: Any, template: Pipeline) -> Pipeline:
+        from ..checkpoints import Payload, _skops_loads
+
+        arrays = dict(payload.arrays)
+        blob = np.asarray(arrays.pop(_TRANSFORMERS), dtype=np.uint8).tobytes()
+        transformers = _skops_loads(blob, "The pipeline's transformers", ())
+        final = self.final.load_payload(
+            Payload(
+                payload.json["final_kind"],
+                payload.json["final"],
+                arrays,
+                payload.tensors,
+            ),
+            template._final_estimator,
+        )
+        model = clone(template)
+        model.steps = [*transformers.steps, (self._final_name(template), final)]
+        return model
 
     @staticmethod
     def _final_name(pipeline: Pipeline) -> str:
