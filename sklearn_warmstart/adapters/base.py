@@ -426,12 +426,16 @@ class Adapter:
                 for k in sorted(set(old) | set(new))
                 if old.get(k) != new.get(k)
             }
-            raise ArchitectureChangedError(
-                f"{type(self.estimator).__name__}'s parameter shapes changed since "
-                f"the previous run ({changed}: previous -> now), so it cannot "
-                "inherit them. Use start='cold' for this run, or keep the "
-                "architecture (e.g. hidden_layer_sizes, classes) unchanged."
-            )
+            raise ArchitectureChangedError(self._architecture_changed_message(changed))
+
+    def _architecture_changed_message(self, changed: Mapping[str, Any]) -> str:
+        """What to tell the user when parameter shapes changed between runs."""
+        return (
+            f"{type(self.estimator).__name__}'s parameter shapes changed since "
+            f"the previous run ({changed}: previous -> now), so it cannot "
+            "inherit them. Use start='cold' for this run, or keep the "
+            "architecture (e.g. hidden_layer_sizes, classes) unchanged."
+        )
 
 
 def set_params_like(model: Any, template: Any, **overrides: Any) -> Any:

@@ -335,17 +335,8 @@ class SkorchAdapter(Adapter):
                 f"{exc}"
             ) from exc
 
-    def _check_same_architecture(self, theta_prev, fresh):
-        old = {k: tuple(v.shape) for k, v in theta_prev.items()}
-        new = {k: tuple(v.shape) for k, v in (fresh or {}).items()}
-        if fresh is None or old == new:
-            return
-        changed = {
-            k: (old.get(k), new.get(k))
-            for k in sorted(set(old) | set(new))
-            if old.get(k) != new.get(k)
-        }
-        raise ArchitectureChangedError(
+    def _architecture_changed_message(self, changed):
+        return (
             f"{type(self.estimator).__name__}'s module changed since the previous "
             f"run; parameter shapes (previous, now): {changed}. A warm, "
             "shrink-perturb, perturb or partial-reset start cannot inherit weights "
