@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator
 
 from . import _tensors
 from .drift import check_detector, has_warning_level
+from .records import DriftEvent
 
 __all__ = [
     "Cold",
@@ -345,22 +346,6 @@ class Evidence:
     is_classifier: bool
     y_pred: np.ndarray | None = None
     y: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class DriftEvent:
-    """One detection: the detector, the global row index and the run it triggered.
-
-    ``change_start`` is the global row index where the change is estimated to
-    begin (warning start, ADWIN's window), or None when the detector does not
-    say.
-    """
-
-    detector: str
-    sample_index: int
-    run: int
-    level: str = "drift"
-    change_start: int | None = None
 
 
 @dataclass(frozen=True)
