@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_int
+
 __all__ = ["Scenario", "list_scenarios", "load_scenario"]
 
 
@@ -294,12 +296,11 @@ def load_scenario(name: str, n_samples: int | None = None, seed: int = 0) -> Sce
         raise ValueError(
             f"Unknown scenario {name!r}; available: {', '.join(sorted(_SCENARIOS))}."
         )
-    if n_samples is not None and (
-        not isinstance(n_samples, int | np.integer) or n_samples < 2
-    ):
-        raise ValueError(f"n_samples must be an int >= 2 or None, got {n_samples!r}.")
-    if not isinstance(seed, int | np.integer):
-        raise ValueError(f"seed must be an int, got {seed!r}.")
+    if n_samples is not None:
+        check_int(
+            n_samples, "n_samples", low=2, note="None gives the scenario's own length."
+        )
+    check_int(seed, "seed", low=None)
     spec = _SCENARIOS[name]
     X, y, positions, width, names = _generate(
         name, None if n_samples is None else int(n_samples), int(seed)

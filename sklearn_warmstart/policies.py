@@ -12,13 +12,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from . import _tensors
+from ._validation import check_int, check_real
 from .drift import check_detector, has_warning_level
 from .records import DriftEvent
 
@@ -51,8 +51,6 @@ class Start(BaseEstimator):
     """
 
     kind: ClassVar[str] = "start"
-    #: Whether the start needs a fresh initialisation of the model (θ_fresh).
-    needs_fresh: ClassVar[bool] = False
 
     def initial_parameters(
         self, previous: Mapping[str, Any], fresh: Mapping[str, Any] | None, seed: int
@@ -109,14 +107,7 @@ class Warm(Start):
         return "warm" if self.grow is None else f"warm({self.grow})"
 
     def _validate(self) -> None:
-        if self.grow is not None and (
-            not isinstance(self.grow, Integral)
-            or isinstance(self.grow, bool)
-            or self.grow < 1
-        ):
-            raise ValueError(
-                f"Warm(grow=...) must be None or an int >= 1, got {self.grow!r}."
-            )
+        check_int(self.grow, "Warm(grow=...)", none_ok=True)
 
 
 class ShrinkPerturb(Start):
@@ -144,15 +135,14 @@ class ShrinkPerturb(Start):
     """
 
     kind = "shrink_perturb"
-    needs_fresh = True
 
     def __init__(self, shrink: float = 0.4, noise: float = 0.1):
         self.shrink = shrink
         self.noise = noise
 
     def _validate(self) -> None:
-        _check_real("shrink", self.shrink, 0.0, 1.0)
-        _check_real("noise", self.noise, 0.0, None)
+        check_real(self.shrink, "shrink", low=0.0, high=1.0)
+        check_real(self.noise, "noise", low=0.0)
 
     def describe(self) -> str:
         return f"shrink_perturb({self.shrink}, {self.noise})"
@@ -191,7 +181,7 @@ class Perturb(Start):
         self.noise = noise
 
     def _validate(self) -> None:
-        _check_real("noise", self.noise, 0.0, None)
+        check_real(self.noise, "noise", low=0.0)
 
     def initial_parameters(self, previous, fresh, seed):
         seeds = np.random.SeedSequence(seed).generate_state(max(len(previous), 1))
@@ -228,7 +218,6 @@ class PartialReset(Start):
     """
 
     kind = "partial_reset"
-    needs_fresh = True
 
     def __init__(
         self,
@@ -246,9 +235,9 @@ class PartialReset(Start):
                 "PartialReset needs at least one of layers=, dormant= or fraction=."
             )
         if self.dormant is not None:
-            _check_real("dormant", self.dormant, 0.0, None)
+            check_real(self.dormant, "dormant", low=0.0)
         if self.fraction is not None:
-            _check_real("fraction", self.fraction, 0.0, 1.0)
+            check_real(self.fraction, "fraction", low=0.0, high=1.0)
 
     def describe(self) -> str:
         parts = [
@@ -275,14 +264,6 @@ class PartialReset(Start):
             if any(fnmatch.fnmatchcase(name, p) for p in patterns):
                 out[name] = _tensors.copy_params({name: fresh[name]})[name]
         return out
-
-
-def _check_real(name: str, value: Any, low: float | None, high: float | None) -> None:
-    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and (low is None or value >= low) and (high is None or value <= high)
-    if not ok:
-        bounds = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ValueError(f"{name} must be a finite number {bounds}, got {value!r}.")
 
 
 _START_NAMES = {"cold": Cold, "warm": Warm}
@@ -378,9 +359,6 @@ class Trigger(BaseEstimator):
     policy's usual start. Its mutable state comes from :meth:`init_state`.
     """
 
-    #: Whether :meth:`check` needs the current model's per-sample errors.
-    needs_errors: ClassVar[bool] = False
-
     def init_state(self) -> Any:
         """A fresh mutable state for one estimator's sequence of runs."""
         return None
@@ -421,8 +399,7 @@ class Every(Trigger):
         self.start = start
 
     def _validate(self) -> None:
-        if not isinstance(self.k, Integral) or isinstance(self.k, bool) or self.k < 1:
-            raise ValueError(f"Every(k) needs an int k >= 1, got {self.k!r}.")
+        check_int(self.k, "Every(k)")
         super()._validate()
 
     def check(self, state, evidence):
@@ -542,8 +519,6 @@ class OnDrift(Trigger):
     >>> fire.reason.startswith("adwin detected an increase of the errors at row")
     True
     """
-
-    needs_errors = True
 
     def __init__(
         self,
@@ -713,15 +688,8 @@ class OnPlateau(Trigger):
         self.start = start
 
     def _validate(self) -> None:
-        if (
-            not isinstance(self.patience, Integral)
-            or isinstance(self.patience, bool)
-            or self.patience < 1
-        ):
-            raise ValueError(
-                f"OnPlateau(patience) needs an int >= 1, got {self.patience!r}."
-            )
-        _check_real("min_delta", self.min_delta, 0.0, None)
+        check_int(self.patience, "OnPlateau(patience)")
+        check_real(self.min_delta, "min_delta", low=0.0)
         if not (self.monitor == "prequential" or callable(self.monitor)):
             raise ValueError(
                 f"monitor must be 'prequential' or a callable(evidence) -> float, "

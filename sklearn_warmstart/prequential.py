@@ -13,7 +13,6 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,8 @@ from sklearn.metrics import (
     mean_squared_error,
     r2_score,
 )
+
+from ._validation import check_int
 
 __all__ = ["PrequentialResult", "prequential_score"]
 
@@ -177,12 +178,7 @@ def prequential_score(
             f"prequential_score needs an estimator with partial_fit and predict, "
             f"got {type(estimator).__name__}."
         )
-    if (
-        not isinstance(chunk_size, Integral)
-        or isinstance(chunk_size, bool)
-        or chunk_size < 1
-    ):
-        raise ValueError(f"chunk_size must be an int >= 1, got {chunk_size!r}.")
+    chunk_size = check_int(chunk_size, "chunk_size")
     y = np.asarray(y)
     n = len(y)
     n_rows = X.shape[0] if hasattr(X, "shape") else len(X)

@@ -10,10 +10,11 @@ clones and any joblib backend works.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
 from typing import Any
 
 from sklearn.base import BaseEstimator
+
+from ._validation import check_choice, check_int, is_int, is_real
 
 __all__ = ["Retrain", "Step", "check_schedule"]
 
@@ -120,49 +121,24 @@ class Retrain(BaseEstimator):
 
     def _validate(self) -> None:
         """Raise ``ValueError`` naming any invalid parameter."""
-        if (
-            not isinstance(self.n_runs, Integral)
-            or isinstance(self.n_runs, bool)
-            or self.n_runs < 1
-        ):
-            raise ValueError(
-                f"Retrain(n_runs=...) must be an int >= 1, got {self.n_runs!r}."
-            )
-        if self.window not in _WINDOWS:
-            raise ValueError(
-                f"Retrain(window=...) must be 'expanding' or 'sliding', got {self.window!r}."
-            )
-        if self.restart not in _RESTARTS:
-            raise ValueError(
-                f"Retrain(restart=...) must be one of {', '.join(map(repr, _RESTARTS))}, "
-                f"got {self.restart!r}."
-            )
+        check_int(self.n_runs, "Retrain(n_runs=...)")
+        check_choice(self.window, "Retrain(window=...)", _WINDOWS)
+        check_choice(self.restart, "Retrain(restart=...)", _RESTARTS)
         initial = self.initial
         if initial is not None:
-            as_int = isinstance(initial, Integral) and not isinstance(initial, bool)
-            as_frac = (
-                isinstance(initial, Real)
-                and not as_int
-                and not isinstance(initial, bool)
-                and 0.0 < float(initial) < 1.0
-            )
-            if not ((as_int and initial >= 1) or as_frac):
+            as_rows = is_int(initial) and initial >= 1
+            as_fraction = not is_int(initial) and is_real(initial) and 0 < initial < 1
+            if not (as_rows or as_fraction):
                 raise ValueError(
                     "Retrain(initial=...) must be None, an int >= 1 (rows) or a float "
                     f"in (0, 1) (fraction of the rows), got {initial!r}."
                 )
-        size = self.window_size
-        if size is not None and (
-            not isinstance(size, Integral) or isinstance(size, bool) or size < 1
-        ):
-            raise ValueError(
-                f"Retrain(window_size=...) must be None or an int >= 1, got {size!r}."
-            )
+        check_int(self.window_size, "Retrain(window_size=...)", none_ok=True)
 
     def _initial_rows(self, n_samples: int) -> int:
         if self.initial is None:
             return max(n_samples // self.n_runs, 1)
-        if isinstance(self.initial, Integral):
+        if is_int(self.initial):
             return int(self.initial)
         return max(int(round(float(self.initial) * n_samples)), 1)
 
@@ -253,7 +229,7 @@ def check_schedule(schedule: Any) -> Retrain | None:
     """
     if schedule is None:
         return None
-    if isinstance(schedule, Integral) and not isinstance(schedule, bool):
+    if is_int(schedule):
         schedule = Retrain(int(schedule))
     if not isinstance(schedule, Retrain):
         raise TypeError(
