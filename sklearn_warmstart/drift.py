@@ -18,13 +18,14 @@ river is imported lazily, so importing :mod:`sklearn_warmstart` stays light.
 from __future__ import annotations
 
 import array
-import copy
 import math
 import operator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from ._river_compat import adwin_core, adwin_updater, copy_detector
 
 __all__ = [
     "DETECTOR_NAMES",
@@ -214,22 +215,6 @@ def _position(iterator: Any, items: array.array) -> int:
     return len(items) - operator.length_hint(iterator)
 
 
-def _copy_adwin(detector: Any) -> Any:
-    """A deep copy of a plain river ``ADWIN`` (see ``DriftMonitor._is_plain_adwin``).
-
-    The same as ``copy.deepcopy``, which rebuilds the Rust core from its
-    ``__getnewargs__``/``__getstate__`` too, without its generic machinery
-    (a fifth of the cost). Every other attribute is an immutable scalar.
-    """
-    new = object.__new__(type(detector))
-    new.__dict__.update(detector.__dict__)
-    helper = detector._helper
-    core = type(helper).__new__(type(helper), *helper.__getnewargs__())
-    core.__setstate__(helper.__getstate__())
-    new._helper = core
-    return new
-
-
 @dataclass(frozen=True)
 class Detection:
     """An upward change found while feeding a monitor.
@@ -288,41 +273,16 @@ class DriftMonitor:
         # Values fed and their sum since the detector last restarted.
         self._n = 0
         self._sum = 0.0
-        self._adwin = self._is_plain_adwin(detector)
+        # river's own ADWIN: fed through its compiled core (see _river_compat).
+        self._adwin = adwin_core(detector) is not None
 
     def __deepcopy__(self, memo: dict) -> DriftMonitor:
         # The estimator copies trigger states before every run; only the
         # detector holds nested state.
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        if self._adwin:
-            new.detector = _copy_adwin(self.detector)
-        else:
-            new.detector = copy.deepcopy(self.detector, memo)
+        new.detector = copy_detector(self.detector, memo)
         return new
-
-    @staticmethod
-    def _is_plain_adwin(detector: Any) -> bool:
-        from river.drift import ADWIN
-
-        helper = getattr(detector, "_helper", None)
-        return (
-            type(detector) is ADWIN
-            and callable(getattr(helper, "update", None))
-            and all(
-                callable(getattr(helper, name, None))
-                for name in ("__getnewargs__", "__getstate__", "__setstate__")
-            )
-            and all(
-                type(value) in (bool, int, float)
-                for key, value in vars(detector).items()
-                if key != "_helper"
-            )
-        )
-
-    def check_signal(self, values: np.ndarray) -> np.ndarray:
-        """Validate a signal for this detector; return it as float64."""
-        return self._checked(values)[0]
 
     def _checked(self, values: np.ndarray) -> tuple[np.ndarray, float]:
         """The validated signal as float64 and its sum."""
@@ -400,14 +360,14 @@ class DriftMonitor:
         return self._feed_generic(values, fed, start, total)
 
     def _feed_adwin(self, values, fed, start, total) -> Detection | None:
-        # ADWIN's Rust core returns whether it cut its window; driving it with
+        # ADWIN's compiled core returns whether it cut its window; driving it with
         # map() keeps the per-row cost near the core's own (~0.06 us). An
         # array.array yields its floats one at a time (no list of them).
         items = array.array("d", np.ascontiguousarray(fed).tobytes())
         iterator = iter(items)
         offset = 0
         while True:
-            update = self.detector._helper.update
+            update = adwin_updater(self.detector)
             if not any(map(update, iterator)):
                 self._advance(values, offset, len(items), total)
                 return None
