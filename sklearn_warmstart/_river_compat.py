@@ -4,8 +4,9 @@ The only private used today is ``ADWIN._helper``, the compiled core of river's
 ADWIN (river 0.26: ``river._river_rust.drift.AdaptiveWindowing``). Driving it
 directly costs about a tenth of a call to ``ADWIN.update`` per row, and copying
 it directly a fifth of ``copy.deepcopy``. When a river release renames or
-reshapes it, :func:`adwin_core` returns None and the callers below fall back to
-``ADWIN.update``/``drift_detected`` and ``copy.deepcopy``: slower, same results.
+reshapes it, :func:`adwin_core` returns None: the drift monitor then feeds ADWIN
+through ``update``/``drift_detected`` like any other detector, and
+:func:`copy_detector` uses ``copy.deepcopy``: slower, same results.
 
 river is imported lazily, so importing :mod:`sklearn_warmstart` stays light.
 """
@@ -13,10 +14,9 @@ river is imported lazily, so importing :mod:`sklearn_warmstart` stays light.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["adwin_core", "adwin_updater", "copy_detector"]
+__all__ = ["adwin_core", "copy_detector"]
 
 _CORE = "_helper"
 _CORE_METHODS = ("update", "__getnewargs__", "__getstate__", "__setstate__")
@@ -28,6 +28,8 @@ def adwin_core(detector: Any) -> Any | None:
     None unless ``detector`` is exactly ``river.drift.ADWIN`` (no subclass),
     its core has the methods used here, and every other attribute is an
     immutable scalar, so that :func:`copy_detector` may copy it field by field.
+    The core's ``update(x)`` feeds one value and returns whether ADWIN cut its
+    window (a drift): river's ``ADWIN.update`` without its wrapper.
 
     Examples
     --------
@@ -54,32 +56,6 @@ def adwin_core(detector: Any) -> Any | None:
     ):
         return None
     return core
-
-
-def adwin_updater(detector: Any) -> Callable[[float], bool]:
-    """``update(x) -> bool``: feed ``detector`` one value; whether it detected a drift.
-
-    On a plain river ``ADWIN`` this is its core's own update (river's
-    ``ADWIN.update`` without its wrapper); on anything else, river's public
-    ``update`` followed by ``drift_detected``.
-
-    Examples
-    --------
-    >>> from river import drift
-    >>> from sklearn_warmstart._river_compat import adwin_updater
-    >>> update = adwin_updater(drift.ADWIN())
-    >>> any(update(float(i >= 1000)) for i in range(2000))
-    True
-    """
-    core = adwin_core(detector)
-    if core is not None:
-        return core.update
-
-    def update(value: float) -> bool:
-        detector.update(value)
-        return bool(detector.drift_detected)
-
-    return update
 
 
 def copy_detector(detector: Any, memo: dict | None = None) -> Any:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ._river_compat import adwin_core, adwin_updater, copy_detector
+from ._river_compat import adwin_core, copy_detector
 
 __all__ = [
     "DETECTOR_NAMES",
@@ -367,7 +367,7 @@ class DriftMonitor:
         iterator = iter(items)
         offset = 0
         while True:
-            update = adwin_updater(self.detector)
+            update = adwin_core(self.detector).update
             if not any(map(update, iterator)):
                 self._advance(values, offset, len(items), total)
                 return None
