@@ -176,6 +176,9 @@ class Retrain(BaseEstimator):
                 f"the first slice, leaving fewer than one new row for each of the other "
                 f"{n_runs - 1} runs. Lower initial= or n_runs=."
             )
+        # Not sklearn's TimeSeriesSplit: it puts the remainder rows in the first
+        # slice where Retrain spreads them over the later runs (10 rows, 3 runs:
+        # TimeSeriesSplit 4|3|3, Retrain 3|3|4), so its runs would change.
         rest = n_samples - initial
         stops = [initial] + [
             initial + (rest * i) // (n_runs - 1) for i in range(1, n_runs)
