@@ -4,82 +4,86 @@ The only private used today is ``ADWIN._helper``, the compiled core of river's
 ADWIN (river 0.26: ``river._river_rust.drift.AdaptiveWindowing``). Driving it
 directly costs about a tenth of a call to ``ADWIN.update`` per row, and copying
 it directly a fifth of ``copy.deepcopy``. When a river release renames or
-reshapes it, :func:`adwin_core` returns None: the drift monitor then feeds ADWIN
-through ``update``/``drift_detected`` like any other detector, and
-:func:`copy_detector` uses ``copy.deepcopy``: slower, same results.
+reshapes it, :func:`is_plain_adwin` is False: the drift monitor then feeds ADWIN
+through ``update``/``drift_detected`` like any other detector and copies it with
+``copy.deepcopy`` (slower, same results).
 
 river is imported lazily, so importing :mod:`sklearn_warmstart` stays light.
 """
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["adwin_core", "copy_detector"]
+__all__ = ["adwin_updater", "copy_adwin", "is_plain_adwin"]
 
 _CORE = "_helper"
 _CORE_METHODS = ("update", "__getnewargs__", "__getstate__", "__setstate__")
 
 
-def adwin_core(detector: Any) -> Any | None:
-    """The compiled core of a plain river ``ADWIN``, or None.
+def is_plain_adwin(detector: Any) -> bool:
+    """Whether ``detector`` is a river ``ADWIN`` whose compiled core can be used.
 
-    None unless ``detector`` is exactly ``river.drift.ADWIN`` (no subclass),
-    its core has the methods used here, and every other attribute is an
-    immutable scalar, so that :func:`copy_detector` may copy it field by field.
-    The core's ``update(x)`` feeds one value and returns whether ADWIN cut its
-    window (a drift): river's ``ADWIN.update`` without its wrapper.
+    True only for exactly ``river.drift.ADWIN`` (a subclass may override
+    ``update``) whose core has the methods used here and whose other attributes
+    are immutable scalars, so that :func:`copy_adwin` may share them. Only then
+    may :func:`adwin_updater` and :func:`copy_adwin` be called.
 
     Examples
     --------
     >>> from river import drift
-    >>> from sklearn_warmstart._river_compat import adwin_core
-    >>> adwin_core(drift.ADWIN()) is not None
-    True
-    >>> adwin_core(drift.PageHinkley()) is None
-    True
+    >>> from sklearn_warmstart._river_compat import is_plain_adwin
+    >>> is_plain_adwin(drift.ADWIN()), is_plain_adwin(drift.PageHinkley())
+    (True, False)
     """
     from river.drift import ADWIN
 
     if type(detector) is not ADWIN:
-        return None
+        return False
     core = vars(detector).get(_CORE)
-    if core is None or not all(
-        callable(getattr(core, name, None)) for name in _CORE_METHODS
-    ):
-        return None
-    if not all(
+    return all(callable(getattr(core, name, None)) for name in _CORE_METHODS) and all(
         type(value) in (bool, int, float)
         for key, value in vars(detector).items()
         if key != _CORE
-    ):
-        return None
-    return core
+    )
 
 
-def copy_detector(detector: Any, memo: dict | None = None) -> Any:
-    """A deep copy of a river detector, fed state included.
+def adwin_updater(detector: Any) -> Callable[[float], bool]:
+    """``update(x) -> bool`` of a plain ADWIN's core: whether it cut its window.
 
-    A plain ``ADWIN`` is copied field by field and its core rebuilt from its
-    ``__getnewargs__``/``__getstate__``, which is what ``copy.deepcopy`` does
-    too, without its generic machinery. Anything else goes through
-    ``copy.deepcopy``.
+    river's ``ADWIN.update`` without its wrapper (see :func:`is_plain_adwin`).
 
     Examples
     --------
     >>> from river import drift
-    >>> from sklearn_warmstart._river_compat import copy_detector
+    >>> from sklearn_warmstart._river_compat import adwin_updater
+    >>> update = adwin_updater(drift.ADWIN())
+    >>> any(update(float(i >= 1000)) for i in range(2000))
+    True
+    """
+    return getattr(detector, _CORE).update
+
+
+def copy_adwin(detector: Any) -> Any:
+    """A deep copy of a plain ADWIN, fed state included (see :func:`is_plain_adwin`).
+
+    Its scalars are shared and its core rebuilt from ``__getnewargs__`` /
+    ``__getstate__``, which is what ``copy.deepcopy`` does too, without its
+    generic machinery.
+
+    Examples
+    --------
+    >>> from river import drift
+    >>> from sklearn_warmstart._river_compat import copy_adwin
     >>> detector = drift.ADWIN()
     >>> for i in range(100):
     ...     detector.update(i % 2)
-    >>> twin = copy_detector(detector)
+    >>> twin = copy_adwin(detector)
     >>> twin is not detector and twin.width == detector.width
     True
     """
-    core = adwin_core(detector)
-    if core is None:
-        return copy.deepcopy(detector, memo)
+    core = getattr(detector, _CORE)
     new = object.__new__(type(detector))
     new.__dict__.update(detector.__dict__)
     twin = type(core).__new__(type(core), *core.__getnewargs__())

@@ -18,6 +18,7 @@ river is imported lazily, so importing :mod:`sklearn_warmstart` stays light.
 from __future__ import annotations
 
 import array
+import copy
 import math
 import operator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._river_compat import adwin_core, copy_detector
+from ._river_compat import adwin_updater, copy_adwin, is_plain_adwin
 
 __all__ = [
     "DETECTOR_NAMES",
@@ -274,14 +275,17 @@ class DriftMonitor:
         self._n = 0
         self._sum = 0.0
         # river's own ADWIN: fed through its compiled core (see _river_compat).
-        self._adwin = adwin_core(detector) is not None
+        self._adwin = is_plain_adwin(detector)
 
     def __deepcopy__(self, memo: dict) -> DriftMonitor:
         # The estimator copies trigger states before every run; only the
         # detector holds nested state.
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        new.detector = copy_detector(self.detector, memo)
+        if self._adwin:
+            new.detector = copy_adwin(self.detector)
+        else:
+            new.detector = copy.deepcopy(self.detector, memo)
         return new
 
     def _checked(self, values: np.ndarray) -> tuple[np.ndarray, float]:
@@ -367,7 +371,7 @@ class DriftMonitor:
         iterator = iter(items)
         offset = 0
         while True:
-            update = adwin_core(self.detector).update
+            update = adwin_updater(self.detector)
             if not any(map(update, iterator)):
                 self._advance(values, offset, len(items), total)
                 return None

@@ -32,7 +32,7 @@ def test_river_compat_public_fallback_finds_the_same_drifts(monkeypatch):
     _, fast = _detections(values)
     assert fast and all(3000 <= d.index < 3600 or d.index >= 9000 for d in fast)
     monkeypatch.setattr(_river_compat, "_CORE", "_renamed_in_a_later_river")
-    assert _river_compat.adwin_core(drift.ADWIN()) is None
+    assert not _river_compat.is_plain_adwin(drift.ADWIN())
     monitor, slow = _detections(values)
     assert not monitor._adwin
     assert slow == fast
@@ -43,13 +43,13 @@ def test_river_compat_public_fallback_finds_the_same_drifts(monkeypatch):
     assert (monitor.n_fed, monitor.detector.width, monitor.detector.total) == before
 
 
-def test_river_compat_copy_detector_leaves_the_original_unfed():
+def test_river_compat_copy_adwin_leaves_the_original_unfed():
     """Feeding a copy of a fed ADWIN changes neither the original nor its window."""
     detector = drift.ADWIN()
     for value in _errors(31)[:2000]:
         detector.update(value)
     width, total = detector.width, detector.total
-    twin = _river_compat.copy_detector(detector)
+    twin = _river_compat.copy_adwin(detector)
     assert (twin.width, twin.total) == (width, total)
     for _ in range(500):
         twin.update(1.0)
@@ -57,11 +57,11 @@ def test_river_compat_copy_detector_leaves_the_original_unfed():
     assert twin.total > total
 
 
-def test_river_compat_adwin_core_refuses_subclasses():
+def test_river_compat_plain_adwin_refuses_subclasses():
     """A subclass of ADWIN may override update, so it is fed through its public API."""
 
     class LoudADWIN(drift.ADWIN):
         pass
 
-    assert _river_compat.adwin_core(LoudADWIN()) is None
-    assert _river_compat.adwin_core(drift.ADWIN()) is not None
+    assert not _river_compat.is_plain_adwin(LoudADWIN())
+    assert _river_compat.is_plain_adwin(drift.ADWIN())
