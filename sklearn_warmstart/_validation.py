@@ -26,11 +26,12 @@ def is_int(value: Any) -> bool:
 
 def is_real(value: Any) -> bool:
     """Whether ``value`` is a finite real number (ints included), booleans excluded."""
-    return (
-        isinstance(value, Real)
-        and not isinstance(value, bool)
-        and (isinstance(value, Integral) or math.isfinite(value))
-    )
+    if not isinstance(value, Real) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def _fail(name: str, what: str, value: Any, none_ok: bool, note: str) -> None:
