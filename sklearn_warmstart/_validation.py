@@ -1,8 +1,8 @@
-"""Parameter checks shared by the whole package: one int, real and choice check.
+"""Validation helpers shared by the package.
 
-A leaf module (it imports nothing from the package). Every message reads
-``"<name> must be <what>, got <value>."`` so that a user sees which parameter
-was wrong and what it accepts.
+Parameter checks: one int, real and choice check for every module. Every
+message reads ``"<name> must be <what>, got <value>."`` so that a user sees
+which parameter was wrong and what it accepts.
 
 ``sklearn.utils.check_scalar`` does the same job but raises ``TypeError`` for a
 value of the wrong type (``n_runs=2.5``) where this package has always raised
@@ -17,6 +17,9 @@ from numbers import Integral, Real
 from typing import Any
 
 __all__ = ["check_choice", "check_int", "check_real", "is_int", "is_real"]
+
+# Parameter checks
+# ---------------------------------------------------------------------------
 
 
 def is_int(value: Any) -> bool:
