@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -135,8 +136,59 @@ def test_compare_policies_verdicts_cover_score_and_compute(serial):
     assert set(verdicts["aspect"]) == {"score", "compute"}
     assert set(verdicts.loc[verdicts["policy"] == "cold", "verdict"]) == {"baseline"}
     others = verdicts[verdicts["policy"] != "cold"]
-    assert others["verdict"].isin(["beneficial", "neutral", "detrimental"]).all()
     assert (others["n_pairs"] == 4).all()
+    assert others["verdict"].tolist() == [
+        _expected_verdict(row, alpha=0.05, score_tol=0.005, compute_tol=0.1)
+        for row in others.itertuples()
+    ]
+    # The rule is exercised, not vacuous: a score effect beyond the tolerance
+    # that is not significant must read neutral.
+    large_but_unsure = others[
+        (others["aspect"] == "score")
+        & (others["effect"].abs() > 0.005)
+        & (others["p_value"] >= 0.05)
+    ]
+    assert len(large_but_unsure) > 0
+    assert (large_but_unsure["verdict"] == "neutral").all()
+
+
+def _expected_verdict(row, *, alpha, score_tol, compute_tol):
+    """The verdict rule of the compare_policies docstring, from a verdict row."""
+    significant = row.p_value < alpha
+    if row.aspect == "score":
+        better, worse = row.effect > score_tol, row.effect < -score_tol
+    else:
+        better, worse = row.effect < 1 - compute_tol, row.effect > 1 + compute_tol
+    if significant and better:
+        return "beneficial"
+    if significant and worse:
+        return "detrimental"
+    return "neutral"
+
+
+def test_compare_policies_verdicts_follow_alpha_and_tolerances(sea, serial):
+    """alpha, score_tol and compute_tol change the verdicts as documented."""
+    options = dict(alpha=0.5, score_tol=0.02, compute_tol=0.3)
+    loose = _study(sea, perturbation=None, **options)
+    others = loose.verdicts[loose.verdicts["policy"] != "cold"]
+    assert others["verdict"].tolist() == [
+        _expected_verdict(row, **options) for row in others.itertuples()
+    ]
+    # Same fits, so the same effects and p-values as the default study.
+    pd.testing.assert_frame_equal(
+        others.drop(columns="verdict").reset_index(drop=True),
+        serial.verdicts[serial.verdicts["policy"] != "cold"]
+        .drop(columns="verdict")
+        .reset_index(drop=True),
+    )
+    # Each setting decides at least one verdict the defaults decide otherwise.
+    scores = others[others["aspect"] == "score"]
+    computes = others[others["aspect"] == "compute"]
+    assert (
+        (scores["p_value"] < 0.5) & (scores["effect"].abs().between(0.005, 0.02))
+    ).any()
+    assert ((computes["p_value"] < 0.5) & computes["effect"].between(0.7, 0.9)).any()
+    assert (loose.verdicts["verdict"] != serial.verdicts["verdict"]).any()
 
 
 def test_compare_policies_same_seeds_same_tables(sea, serial):
@@ -308,6 +360,10 @@ def test_paired_test_verdicts_follow_thresholds():
     assert _verdict(p, gains.mean(), -0.005, 0.005, 0.05) == "beneficial"
     assert _verdict(p, -gains.mean(), -0.005, 0.005, 0.05) == "detrimental"
     assert _verdict(p, 0.001, -0.005, 0.005, 0.05) == "neutral"
+    # A large effect without significance is neutral, in either direction.
+    assert _verdict(0.2, 0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert _verdict(0.2, -0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert _verdict(0.05, 0.5, -0.005, 0.005, 0.05) == "neutral"
     assert _paired_test(np.zeros(9), "wilcoxon")[1] == 1.0
     mixed = np.array([0.01, -0.01] * 4)
     assert _paired_test(mixed, "ttest")[1] > 0.5
@@ -334,3 +390,103 @@ def test_perturbation_sensitivity_rejects_models_without_parameters():
     data = load_scenario("sea_stationary", n_samples=200, seed=0)
     with pytest.raises(UnsupportedStartError, match="perturb"):
         perturbation_sensitivity(RandomForestClassifier(), data.X, data.y)
+
+
+def _step_labels():
+    """Labels a majority-class model scores by hand: drift from 0s to 1s at row 300.
+
+    Six 100-row slices hold 10, 10, 10, 90, 89, 89 ones; the 300 test rows after
+    them hold 240 ones.
+    """
+    y = np.zeros(900, dtype=int)
+    for block, ones in enumerate((10, 10, 10, 90, 89, 89)):
+        y[block * 100 : block * 100 + ones] = 1
+    y[600:840] = 1
+    return np.arange(900.0).reshape(-1, 1), y
+
+
+def _majority_study(**kwargs):
+    X, y = _step_labels()
+    options = dict(
+        schedule=Retrain(6, window="sliding"),
+        seeds=1,
+        cv=1,
+        drift_positions=[300],
+        test="ttest",
+    )
+    options.update(kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return compare_policies(
+            DummyClassifier(), X, y, {"cold": "cold", "again": "cold"}, **options
+        )
+
+
+def test_compare_policies_lag_recovery_and_forgetting_by_hand():
+    """Adaptation lag, recovery and forgetting equal the values worked out by hand.
+
+    A majority-class model on 100-row sliding windows scores 0.9 before the
+    drift at row 300, 0.1 on the run that meets it, then 0.89: back within
+    epsilon=0.02 of 0.9 one run (100 rows) after the drift. The first model
+    scored 0.9 on its slice, where the final (all-ones) model scores 0.1.
+    """
+    result = _majority_study()
+    cold = result.table[result.table["policy"] == "cold"]
+    np.testing.assert_allclose(
+        cold["prequential_score"].to_numpy()[1:], [0.9, 0.9, 0.1, 0.89, 0.89]
+    )
+    summary = result.summary.loc["cold"]
+    assert summary["recovered"] == 1.0
+    assert summary["lag_runs"] == 1.0
+    assert summary["lag_rows"] == 100.0
+    assert summary["forgetting"] == pytest.approx(0.8)
+    assert summary["prequential_mean"] == pytest.approx((0.9 * 2 + 0.1 + 0.89 * 2) / 5)
+    assert summary["score_mean"] == pytest.approx(0.8)
+
+
+def test_compare_policies_epsilon_sets_the_recovery_level():
+    """With epsilon=0 a score of 0.89 is not back at 0.9: no recovery, no lag."""
+    result = _majority_study(epsilon=0.0)
+    summary = result.summary.loc["cold"]
+    assert summary["recovered"] == 0.0
+    assert np.isnan(summary["lag_runs"]) and np.isnan(summary["lag_rows"])
+    wide = _majority_study(epsilon=0.85).summary.loc["cold"]
+    # 0.9 - 0.85 = 0.05 is met even by the run that meets the drift.
+    assert (wide["recovered"], wide["lag_runs"], wide["lag_rows"]) == (1.0, 0.0, 0.0)
+
+
+def test_compare_policies_scoring_scores_the_test_folds():
+    """scoring= replaces the default accuracy of the final model on the test rows."""
+    default = _majority_study().summary.loc["cold", "score_mean"]
+    balanced = _majority_study(scoring="balanced_accuracy")
+    assert default == pytest.approx(0.8)
+    # All-ones predictions: recall 1 on the ones, 0 on the zeros.
+    assert balanced.summary.loc["cold", "score_mean"] == pytest.approx(0.5)
+    assert balanced.config["scoring"] == "'balanced_accuracy'"
+
+
+def test_compare_policies_identical_policies_are_neutral():
+    """A policy equal to the baseline gets a zero score effect and a neutral verdict."""
+    verdicts = _majority_study().verdicts.set_index(["policy", "aspect"])
+    assert verdicts.loc[("again", "score"), "verdict"] == "neutral"
+    assert verdicts.loc[("again", "score"), "effect"] == 0.0
+    assert verdicts.loc[("again", "score"), "p_value"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"alpha": 0.0}, "alpha must be in"),
+        ({"alpha": 1.5}, "alpha must be in"),
+        ({"compute_tol": 1.0}, "compute_tol must be in"),
+        ({"score_tol": -0.1}, "score_tol must be a number >= 0"),
+        ({"epsilon": float("nan")}, "epsilon must be a number >= 0"),
+        ({"compute": "flops"}, "compute must be"),
+        ({"perturbation": [-1.0]}, "perturbation must hold finite numbers"),
+        ({"perturbation_draws": 0}, "perturbation_draws must be"),
+    ],
+)
+def test_compare_policies_rejects_bad_thresholds(sea, kwargs, match):
+    """Out-of-range thresholds are refused, by name, before training."""
+    with pytest.raises(ValueError, match=match):
+        compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "warm"], **kwargs)
