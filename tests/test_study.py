@@ -1,6 +1,7 @@
 """Policy comparisons: tables, verdicts, determinism, scale-out and bad input."""
 
 import dataclasses
+import inspect
 import warnings
 
 import numpy as np
@@ -17,22 +18,22 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_warmstart import (
     Every,
+    OnDrift,
     Retrain,
     RunRecord,
     UnsupportedStartError,
     Warm,
     WarmStartClassifier,
 )
-from sklearn_warmstart import policies as policies_module
 from sklearn_warmstart.datasets import load_scenario
 from sklearn_warmstart.study import (
+    StudyConfig,
     StudyResult,
-    _paired_test,
-    _verdict,
     builtin_policies,
     compare_policies,
     perturbation_sensitivity,
 )
+from sklearn_warmstart.study.stats import paired_test, verdict
 
 POLICIES = {
     "cold": "cold",
@@ -240,8 +241,6 @@ def test_compare_policies_warm_saves_compute_on_stationary_mlp():
 
 def test_compare_policies_drift_reset_beats_warm_after_drift():
     """SEA abrupt drift: resetting on drift beats warm on the post-drift folds."""
-    if not hasattr(policies_module, "OnDrift"):
-        pytest.skip("sklearn_warmstart.policies.OnDrift is not available yet")
     data = load_scenario("sea_abrupt", n_samples=1800, seed=0)
     result = compare_policies(
         _sgd(),
@@ -262,25 +261,13 @@ def test_compare_policies_drift_reset_beats_warm_after_drift():
     assert resets.notna().any()
 
 
-def test_builtin_policies_drift_reset_uses_ondrift(monkeypatch):
-    """'drift_reset' resolves to policies.OnDrift when it exists, warm otherwise."""
-
-    class FakeOnDrift(policies_module.Trigger):
-        def check(self, state, evidence):
-            return None
-
-    monkeypatch.setattr(policies_module, "OnDrift", FakeOnDrift, raising=False)
-    start, reset = builtin_policies()["drift_reset"]
-    assert isinstance(reset, FakeOnDrift) and start.kind == "warm"
-    monkeypatch.delattr(policies_module, "OnDrift")
-    assert "drift_reset" not in builtin_policies()
-
-
-def test_compare_policies_drift_reset_without_ondrift_raises(sea, monkeypatch):
-    """Without OnDrift, asking for 'drift_reset' says what is missing."""
-    monkeypatch.delattr(policies_module, "OnDrift", raising=False)
-    with pytest.raises(ValueError, match="needs sklearn_warmstart.policies.OnDrift"):
-        compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "drift_reset"])
+def test_builtin_policies_drift_reset_uses_ondrift():
+    """'drift_reset' is warm with an OnDrift reset; every call gives fresh objects."""
+    policies = builtin_policies()
+    assert sorted(policies) == ["cold", "drift_reset", "shrink_perturb", "warm"]
+    start, reset = policies["drift_reset"]
+    assert start.kind == "warm" and isinstance(reset, OnDrift)
+    assert builtin_policies()["drift_reset"][1] is not reset
 
 
 @pytest.mark.parametrize(
@@ -355,18 +342,18 @@ def test_compare_policies_keeps_wrapper_settings(sea):
 def test_paired_test_verdicts_follow_thresholds():
     """Consistent gains beyond the tolerance are beneficial; tiny or mixed are not."""
     gains = np.linspace(0.02, 0.05, 9)
-    _, p, effect = _paired_test(gains, "wilcoxon")
+    _, p, effect = paired_test(gains, "wilcoxon")
     assert p < 0.05 and effect == 1.0
-    assert _verdict(p, gains.mean(), -0.005, 0.005, 0.05) == "beneficial"
-    assert _verdict(p, -gains.mean(), -0.005, 0.005, 0.05) == "detrimental"
-    assert _verdict(p, 0.001, -0.005, 0.005, 0.05) == "neutral"
+    assert verdict(p, gains.mean(), -0.005, 0.005, 0.05) == "beneficial"
+    assert verdict(p, -gains.mean(), -0.005, 0.005, 0.05) == "detrimental"
+    assert verdict(p, 0.001, -0.005, 0.005, 0.05) == "neutral"
     # A large effect without significance is neutral, in either direction.
-    assert _verdict(0.2, 0.5, -0.005, 0.005, 0.05) == "neutral"
-    assert _verdict(0.2, -0.5, -0.005, 0.005, 0.05) == "neutral"
-    assert _verdict(0.05, 0.5, -0.005, 0.005, 0.05) == "neutral"
-    assert _paired_test(np.zeros(9), "wilcoxon")[1] == 1.0
+    assert verdict(0.2, 0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert verdict(0.2, -0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert verdict(0.05, 0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert paired_test(np.zeros(9), "wilcoxon")[1] == 1.0
     mixed = np.array([0.01, -0.01] * 4)
-    assert _paired_test(mixed, "ttest")[1] > 0.5
+    assert paired_test(mixed, "ttest")[1] > 0.5
 
 
 def test_perturbation_sensitivity_drop_grows_with_noise():
@@ -490,3 +477,28 @@ def test_compare_policies_rejects_bad_thresholds(sea, kwargs, match):
     """Out-of-range thresholds are refused, by name, before training."""
     with pytest.raises(ValueError, match=match):
         compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "warm"], **kwargs)
+
+
+def test_study_config_takes_exactly_the_settings_of_compare_policies():
+    """StudyConfig and compare_policies share one list of settings and defaults."""
+    parameters = inspect.signature(compare_policies).parameters
+    settings = {
+        name: p.default
+        for name, p in parameters.items()
+        if name not in ("estimator", "X", "y")
+    }
+    fields = {f.name: f.default for f in dataclasses.fields(StudyConfig)}
+    assert settings == fields
+
+
+def test_study_config_plans_without_training(sea):
+    """plan() validates and counts the fits; nothing trains until run()."""
+    config = StudyConfig(["cold", "warm"], schedule=2, seeds=3, cv=2)
+    plan = config.plan(_MustNotTrain(), sea.X, sea.y)
+    assert plan.n_fits == 2 * 3 * 2
+    with pytest.raises(AssertionError, match="training started"):
+        plan.run()
+    with pytest.raises(ValueError, match="baseline='warm'"):
+        StudyConfig(["cold", "shrink_perturb"], baseline="warm").plan(
+            _MustNotTrain(), sea.X, sea.y
+        )
