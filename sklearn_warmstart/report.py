@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .study import StudyResult
+    from .study.result import StudyResult
 
 __all__ = ["KINDS", "plot_study", "summary_table", "verdict_table", "write_report"]
 
