@@ -141,6 +141,8 @@ def dispatch(tasks: list, n_jobs: Any, progress: bool) -> list[dict[str, Any]]:
         except ValueError:  # a backend that cannot stream results
             parallel = Parallel(n_jobs=n_jobs)
         results = []
+        # A task stays a flat tuple: joblib's Dask backend scatters (and reuses)
+        # only top-level arguments, so X and y must not be wrapped in an object.
         for result in parallel(delayed(fit_one)(*task) for task in tasks):
             results.append(result)
             bar.update(1)
