@@ -22,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_warmstart import Retrain
 from sklearn_warmstart.datasets import load_scenario
 from sklearn_warmstart.report import summary_table, verdict_table
-from sklearn_warmstart.study import builtin_policies, compare_policies
+from sklearn_warmstart.study import compare_policies
 
 
 def main(
@@ -39,12 +39,9 @@ def main(
             (16,), learning_rate_init=0.01, max_iter=100, tol=1e-3, n_iter_no_change=5
         ),
     )
-    # cold, warm, shrink-perturb (0.4, 0.1) and, where OnDrift is available,
-    # warm with a cold reset (on data since the detection) when ADWIN fires.
-    wanted = ("cold", "warm", "shrink_perturb", "drift_reset")
-    policies = [p for p in wanted if p in builtin_policies()]
-    if "drift_reset" not in policies:
-        print("(drift_reset needs sklearn_warmstart.policies.OnDrift; skipped)")
+    # cold, warm, shrink-perturb (0.4, 0.1) and warm with a cold reset (on
+    # data since the detection) when ADWIN fires.
+    policies = ["cold", "warm", "shrink_perturb", "drift_reset"]
     result = compare_policies(
         model,
         data.X,

@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--policies",
         default=None,
         help="comma-separated built-in policies (default: "
-        f"{','.join(DEFAULT_POLICIES)}, those available)",
+        f"{','.join(DEFAULT_POLICIES)})",
     )
     study.add_argument(
         "--baseline", default="cold", help="policy the others are compared with"
@@ -216,22 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _listing() -> str:
     from .datasets import list_scenarios
-    from .study import _NEEDS, builtin_policies
+    from .study import builtin_policies
 
     lines = ["Scenarios (--scenario):"]
     lines += [f"  {name:<16} {text}" for name, text in list_scenarios().items()]
     lines.append("Models (--model):")
     lines += [f"  {name:<16} {text}" for name, (text, _) in models().items()]
     lines.append("Policies (--policies):")
-    available = builtin_policies()
-    for name, (start, reset) in available.items():
+    for name, (start, reset) in builtin_policies().items():
         text = start.describe() + (
             "" if reset is None else f" + reset on {type(reset).__name__}"
         )
         lines.append(f"  {name:<16} {text}")
-    for name, needs in _NEEDS.items():
-        if name not in available:
-            lines.append(f"  {name:<16} (unavailable: needs {needs})")
     return "\n".join(lines)
 
 
@@ -239,7 +235,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """Validate the options; return the scenario, the plan and the policy names."""
     from .datasets import list_scenarios, load_scenario
     from .schedules import Retrain
-    from .study import _plan_study, builtin_policies
+    from .study import StudyConfig
 
     if args.scenario not in list_scenarios():
         raise UsageError(
@@ -252,8 +248,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
             "(see --list)"
         )
     if args.policies is None:
-        available = builtin_policies()
-        names = [p for p in DEFAULT_POLICIES if p in available]
+        names = list(DEFAULT_POLICIES)
     else:
         names = [p.strip() for p in args.policies.split(",") if p.strip()]
     if len(names) < 2:
@@ -266,10 +261,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
-            plan = _plan_study(
-                estimator,
-                scenario.X,
-                scenario.y,
+            config = StudyConfig(
                 names,
                 schedule=Retrain(args.runs, window=args.window),
                 seeds=args.seeds,
@@ -279,6 +271,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
                 drift_positions=scenario.drift_positions,
                 progress=not args.quiet,
             )
+            plan = config.plan(estimator, scenario.X, scenario.y)
     except (TypeError, ValueError) as error:
         raise UsageError(str(error)) from None
     for warning in caught:

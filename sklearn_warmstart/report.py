@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .study import StudyResult
+    from .study.result import StudyResult
 
 __all__ = ["KINDS", "plot_study", "summary_table", "verdict_table", "write_report"]
 
@@ -34,9 +34,6 @@ _TITLES = {
     "distance": "Distance travelled per run, ||θ_end − θ_start|| (mean)",
     "perturbation": "Score drop as the final parameters are perturbed",
 }
-
-_COLOURS = {"beneficial": "#1a7f37", "neutral": "#57606a", "detrimental": "#cf222e"}
-
 
 # --------------------------------------------------------------------------- tables
 
@@ -297,6 +294,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+# Hand-written tables (issue 9): DataFrame.to_html needs jinja2 for the verdict
+# classes (Styler) and to_markdown needs tabulate, neither a core dependency.
 def _html_table(table: pd.DataFrame, verdict_columns: Sequence[str] = ()) -> str:
     head = "".join(
         f"<th>{html.escape(str(c))}</th>" for c in [table.index.name or "", *table]

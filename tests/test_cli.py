@@ -26,6 +26,33 @@ SMALL = [
 ]
 
 
+TINY = [
+    "study",
+    "--scenario",
+    "sea_abrupt",
+    "--seeds",
+    "2",
+    "--runs",
+    "3",
+    "--folds",
+    "2",
+    "--n-samples",
+    "450",
+    "--quiet",
+]
+
+
+def _verdicts(out: str) -> str:
+    """The verdict table the command printed."""
+    return out.split("Verdicts vs baseline")[1].split("Summary")[0]
+
+
+def _verdict_rows(out: str) -> dict[str, list[str]]:
+    """Policy -> cells of the printed verdict table."""
+    lines = [line.split() for line in _verdicts(out).splitlines()[1:]]
+    return {cells[0]: cells for cells in lines if cells and cells[0] != "policy"}
+
+
 def test_cli_list_shows_scenarios_models_and_policies(capsys):
     """--list prints what can be chosen and exits 0."""
     assert main(["study", "--list"]) == 0
@@ -40,8 +67,12 @@ def test_cli_study_prints_verdicts_and_writes_report(tmp_path, capsys):
     assert main([*SMALL, "--out", str(out_path)]) == 0
     captured = capsys.readouterr()
     assert "Verdicts vs baseline" in captured.out
-    assert "Summary" in captured.out and "warm" in captured.out
-    assert "fits" in captured.err
+    assert "Summary" in captured.out
+    rows = _verdict_rows(captured.out)
+    assert rows["cold"][1] == "baseline"
+    assert rows["warm"][1] != "baseline"
+    assert "2 policies x 2 seeds x 3 folds = 12 fits of 3 runs each" in captured.out
+    assert "12/12" in captured.err
     assert out_path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
@@ -92,3 +123,41 @@ def test_cli_module_entry_point():
         text=True,
     )
     assert done.returncode == 2 and "unknown scenario 'moon'" in done.stderr
+
+
+def test_cli_study_baseline_and_sliding_window(tmp_path, capsys):
+    """--baseline picks the reference policy; --window sliding reaches the schedule."""
+    out_path = tmp_path / "report.md"
+    args = [*TINY, "--model", "logreg", "--policies", "cold,warm"]
+    never = tmp_path / "never.html"
+    options = ["--baseline", "warm", "--window", "sliding", "--out", str(never)]
+    assert main([*args, *options]) == 0
+    out = capsys.readouterr().out
+    assert "baseline warm" in out
+    rows = _verdict_rows(out)
+    assert rows["warm"][1:3] == ["baseline", "NaN"]
+    assert rows["cold"][1] != "baseline"
+    assert main([*args, "--window", "sliding", "--out", str(out_path)]) == 0
+    assert "retrain(3, sliding)" in out_path.read_text(encoding="utf-8")
+
+
+def test_cli_study_two_jobs_print_the_same_verdicts(tmp_path, capsys):
+    """--n-jobs 2 gives the same verdicts as one job (epochs are deterministic)."""
+    args = [*TINY, "--model", "sgd", "--policies", "cold,warm"]
+    assert main([*args, "--out", str(tmp_path / "one.html")]) == 0
+    one = capsys.readouterr().out
+    assert main([*args, "--n-jobs", "2", "--out", str(tmp_path / "two.html")]) == 0
+    two = capsys.readouterr().out
+    assert "epochs" in (tmp_path / "two.html").read_text(encoding="utf-8")
+    assert _verdicts(one) == _verdicts(two)
+
+
+def test_cli_study_forest_grows_trees(tmp_path, capsys):
+    """The forest model runs cold and warm (grow more trees) end to end."""
+    args = [*TINY, "--model", "forest", "--policies", "cold,warm"]
+    assert main([*args, "--out", str(tmp_path / "forest.html")]) == 0
+    out = capsys.readouterr().out
+    assert "RandomForestClassifier" in (tmp_path / "forest.html").read_text(
+        encoding="utf-8"
+    )
+    assert "warm" in _verdicts(out)

@@ -106,6 +106,27 @@ def test_verdict_table_lists_both_aspects(result):
     assert list(table.index) == ["cold", "warm", "shrink_perturb"]
     assert table.loc["cold", "score"] == "baseline"
     assert {"score", "compute", "score_diff", "compute_ratio"} <= set(table.columns)
+    verdicts = result.verdicts.set_index(["policy", "aspect"])
+    for name in ("warm", "shrink_perturb"):
+        score, compute = verdicts.loc[(name, "score")], verdicts.loc[(name, "compute")]
+        assert table.loc[name, "score"] == score["verdict"]
+        assert table.loc[name, "score_diff"] == score["effect"]
+        assert table.loc[name, "score_p"] == score["p_value"]
+        assert table.loc[name, "compute"] == compute["verdict"]
+        assert table.loc[name, "compute_ratio"] == compute["effect"]
+
+
+def test_report_shows_lag_and_recovery(result, tmp_path):
+    """The Markdown summary prints each policy's recovery and forgetting."""
+    text = result.report(tmp_path / "study.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "| recovered |" in line)
+    cells = [c.strip() for c in lines[at].strip("|").split("|")]
+    warm = next(line for line in lines[at:] if line.startswith("| warm |"))
+    values = dict(zip(cells, (c.strip() for c in warm.strip("|").split("|"))))
+    summary = result.summary.loc["warm"]
+    assert float(values["recovered"]) == pytest.approx(summary["recovered"], abs=1e-4)
+    assert float(values["forgetting"]) == pytest.approx(summary["forgetting"], abs=1e-4)
 
 
 def test_import_does_not_load_matplotlib():

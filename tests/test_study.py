@@ -1,11 +1,13 @@
 """Policy comparisons: tables, verdicts, determinism, scale-out and bad input."""
 
 import dataclasses
+import inspect
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -16,22 +18,22 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_warmstart import (
     Every,
+    OnDrift,
     Retrain,
     RunRecord,
     UnsupportedStartError,
     Warm,
     WarmStartClassifier,
 )
-from sklearn_warmstart import policies as policies_module
 from sklearn_warmstart.datasets import load_scenario
 from sklearn_warmstart.study import (
+    StudyConfig,
     StudyResult,
-    _paired_test,
-    _verdict,
     builtin_policies,
     compare_policies,
     perturbation_sensitivity,
 )
+from sklearn_warmstart.study.stats import paired_test, verdict
 
 POLICIES = {
     "cold": "cold",
@@ -135,8 +137,59 @@ def test_compare_policies_verdicts_cover_score_and_compute(serial):
     assert set(verdicts["aspect"]) == {"score", "compute"}
     assert set(verdicts.loc[verdicts["policy"] == "cold", "verdict"]) == {"baseline"}
     others = verdicts[verdicts["policy"] != "cold"]
-    assert others["verdict"].isin(["beneficial", "neutral", "detrimental"]).all()
     assert (others["n_pairs"] == 4).all()
+    assert others["verdict"].tolist() == [
+        _expected_verdict(row, alpha=0.05, score_tol=0.005, compute_tol=0.1)
+        for row in others.itertuples()
+    ]
+    # The rule is exercised, not vacuous: a score effect beyond the tolerance
+    # that is not significant must read neutral.
+    large_but_unsure = others[
+        (others["aspect"] == "score")
+        & (others["effect"].abs() > 0.005)
+        & (others["p_value"] >= 0.05)
+    ]
+    assert len(large_but_unsure) > 0
+    assert (large_but_unsure["verdict"] == "neutral").all()
+
+
+def _expected_verdict(row, *, alpha, score_tol, compute_tol):
+    """The verdict rule of the compare_policies docstring, from a verdict row."""
+    significant = row.p_value < alpha
+    if row.aspect == "score":
+        better, worse = row.effect > score_tol, row.effect < -score_tol
+    else:
+        better, worse = row.effect < 1 - compute_tol, row.effect > 1 + compute_tol
+    if significant and better:
+        return "beneficial"
+    if significant and worse:
+        return "detrimental"
+    return "neutral"
+
+
+def test_compare_policies_verdicts_follow_alpha_and_tolerances(sea, serial):
+    """alpha, score_tol and compute_tol change the verdicts as documented."""
+    options = dict(alpha=0.5, score_tol=0.02, compute_tol=0.3)
+    loose = _study(sea, perturbation=None, **options)
+    others = loose.verdicts[loose.verdicts["policy"] != "cold"]
+    assert others["verdict"].tolist() == [
+        _expected_verdict(row, **options) for row in others.itertuples()
+    ]
+    # Same fits, so the same effects and p-values as the default study.
+    pd.testing.assert_frame_equal(
+        others.drop(columns="verdict").reset_index(drop=True),
+        serial.verdicts[serial.verdicts["policy"] != "cold"]
+        .drop(columns="verdict")
+        .reset_index(drop=True),
+    )
+    # Each setting decides at least one verdict the defaults decide otherwise.
+    scores = others[others["aspect"] == "score"]
+    computes = others[others["aspect"] == "compute"]
+    assert (
+        (scores["p_value"] < 0.5) & (scores["effect"].abs().between(0.005, 0.02))
+    ).any()
+    assert ((computes["p_value"] < 0.5) & computes["effect"].between(0.7, 0.9)).any()
+    assert (loose.verdicts["verdict"] != serial.verdicts["verdict"]).any()
 
 
 def test_compare_policies_same_seeds_same_tables(sea, serial):
@@ -188,8 +241,6 @@ def test_compare_policies_warm_saves_compute_on_stationary_mlp():
 
 def test_compare_policies_drift_reset_beats_warm_after_drift():
     """SEA abrupt drift: resetting on drift beats warm on the post-drift folds."""
-    if not hasattr(policies_module, "OnDrift"):
-        pytest.skip("sklearn_warmstart.policies.OnDrift is not available yet")
     data = load_scenario("sea_abrupt", n_samples=1800, seed=0)
     result = compare_policies(
         _sgd(),
@@ -210,25 +261,13 @@ def test_compare_policies_drift_reset_beats_warm_after_drift():
     assert resets.notna().any()
 
 
-def test_builtin_policies_drift_reset_uses_ondrift(monkeypatch):
-    """'drift_reset' resolves to policies.OnDrift when it exists, warm otherwise."""
-
-    class FakeOnDrift(policies_module.Trigger):
-        def check(self, state, evidence):
-            return None
-
-    monkeypatch.setattr(policies_module, "OnDrift", FakeOnDrift, raising=False)
-    start, reset = builtin_policies()["drift_reset"]
-    assert isinstance(reset, FakeOnDrift) and start.kind == "warm"
-    monkeypatch.delattr(policies_module, "OnDrift")
-    assert "drift_reset" not in builtin_policies()
-
-
-def test_compare_policies_drift_reset_without_ondrift_raises(sea, monkeypatch):
-    """Without OnDrift, asking for 'drift_reset' says what is missing."""
-    monkeypatch.delattr(policies_module, "OnDrift", raising=False)
-    with pytest.raises(ValueError, match="needs sklearn_warmstart.policies.OnDrift"):
-        compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "drift_reset"])
+def test_builtin_policies_drift_reset_uses_ondrift():
+    """'drift_reset' is warm with an OnDrift reset; every call gives fresh objects."""
+    policies = builtin_policies()
+    assert sorted(policies) == ["cold", "drift_reset", "shrink_perturb", "warm"]
+    start, reset = policies["drift_reset"]
+    assert start.kind == "warm" and isinstance(reset, OnDrift)
+    assert builtin_policies()["drift_reset"][1] is not reset
 
 
 @pytest.mark.parametrize(
@@ -303,14 +342,18 @@ def test_compare_policies_keeps_wrapper_settings(sea):
 def test_paired_test_verdicts_follow_thresholds():
     """Consistent gains beyond the tolerance are beneficial; tiny or mixed are not."""
     gains = np.linspace(0.02, 0.05, 9)
-    _, p, effect = _paired_test(gains, "wilcoxon")
+    _, p, effect = paired_test(gains, "wilcoxon")
     assert p < 0.05 and effect == 1.0
-    assert _verdict(p, gains.mean(), -0.005, 0.005, 0.05) == "beneficial"
-    assert _verdict(p, -gains.mean(), -0.005, 0.005, 0.05) == "detrimental"
-    assert _verdict(p, 0.001, -0.005, 0.005, 0.05) == "neutral"
-    assert _paired_test(np.zeros(9), "wilcoxon")[1] == 1.0
+    assert verdict(p, gains.mean(), -0.005, 0.005, 0.05) == "beneficial"
+    assert verdict(p, -gains.mean(), -0.005, 0.005, 0.05) == "detrimental"
+    assert verdict(p, 0.001, -0.005, 0.005, 0.05) == "neutral"
+    # A large effect without significance is neutral, in either direction.
+    assert verdict(0.2, 0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert verdict(0.2, -0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert verdict(0.05, 0.5, -0.005, 0.005, 0.05) == "neutral"
+    assert paired_test(np.zeros(9), "wilcoxon")[1] == 1.0
     mixed = np.array([0.01, -0.01] * 4)
-    assert _paired_test(mixed, "ttest")[1] > 0.5
+    assert paired_test(mixed, "ttest")[1] > 0.5
 
 
 def test_perturbation_sensitivity_drop_grows_with_noise():
@@ -334,3 +377,131 @@ def test_perturbation_sensitivity_rejects_models_without_parameters():
     data = load_scenario("sea_stationary", n_samples=200, seed=0)
     with pytest.raises(UnsupportedStartError, match="perturb"):
         perturbation_sensitivity(RandomForestClassifier(), data.X, data.y)
+
+
+def _step_labels():
+    """Labels a majority-class model scores by hand: drift from 0s to 1s at row 300.
+
+    Six 100-row slices hold 10, 10, 10, 90, 89, 89 ones; the 300 test rows after
+    them hold 240 ones.
+    """
+    y = np.zeros(900, dtype=int)
+    for block, ones in enumerate((10, 10, 10, 90, 89, 89)):
+        y[block * 100 : block * 100 + ones] = 1
+    y[600:840] = 1
+    return np.arange(900.0).reshape(-1, 1), y
+
+
+def _majority_study(**kwargs):
+    X, y = _step_labels()
+    options = dict(
+        schedule=Retrain(6, window="sliding"),
+        seeds=1,
+        cv=1,
+        drift_positions=[300],
+        test="ttest",
+    )
+    options.update(kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return compare_policies(
+            DummyClassifier(), X, y, {"cold": "cold", "again": "cold"}, **options
+        )
+
+
+def test_compare_policies_lag_recovery_and_forgetting_by_hand():
+    """Adaptation lag, recovery and forgetting equal the values worked out by hand.
+
+    A majority-class model on 100-row sliding windows scores 0.9 before the
+    drift at row 300, 0.1 on the run that meets it, then 0.89: back within
+    epsilon=0.02 of 0.9 one run (100 rows) after the drift. The first model
+    scored 0.9 on its slice, where the final (all-ones) model scores 0.1.
+    """
+    result = _majority_study()
+    cold = result.table[result.table["policy"] == "cold"]
+    np.testing.assert_allclose(
+        cold["prequential_score"].to_numpy()[1:], [0.9, 0.9, 0.1, 0.89, 0.89]
+    )
+    summary = result.summary.loc["cold"]
+    assert summary["recovered"] == 1.0
+    assert summary["lag_runs"] == 1.0
+    assert summary["lag_rows"] == 100.0
+    assert summary["forgetting"] == pytest.approx(0.8)
+    assert summary["prequential_mean"] == pytest.approx((0.9 * 2 + 0.1 + 0.89 * 2) / 5)
+    assert summary["score_mean"] == pytest.approx(0.8)
+
+
+def test_compare_policies_epsilon_sets_the_recovery_level():
+    """With epsilon=0 a score of 0.89 is not back at 0.9: no recovery, no lag."""
+    with warnings.catch_warnings():
+        # No lag to average is an answer (NaN), not a numpy warning for the user.
+        warnings.simplefilter("error", RuntimeWarning)
+        result = _majority_study(epsilon=0.0)
+    summary = result.summary.loc["cold"]
+    assert summary["recovered"] == 0.0
+    assert np.isnan(summary["lag_runs"]) and np.isnan(summary["lag_rows"])
+    wide = _majority_study(epsilon=0.85).summary.loc["cold"]
+    # 0.9 - 0.85 = 0.05 is met even by the run that meets the drift.
+    assert (wide["recovered"], wide["lag_runs"], wide["lag_rows"]) == (1.0, 0.0, 0.0)
+
+
+def test_compare_policies_scoring_scores_the_test_folds():
+    """scoring= replaces the default accuracy of the final model on the test rows."""
+    default = _majority_study().summary.loc["cold", "score_mean"]
+    balanced = _majority_study(scoring="balanced_accuracy")
+    assert default == pytest.approx(0.8)
+    # All-ones predictions: recall 1 on the ones, 0 on the zeros.
+    assert balanced.summary.loc["cold", "score_mean"] == pytest.approx(0.5)
+    assert balanced.config["scoring"] == "'balanced_accuracy'"
+
+
+def test_compare_policies_identical_policies_are_neutral():
+    """A policy equal to the baseline gets a zero score effect and a neutral verdict."""
+    verdicts = _majority_study().verdicts.set_index(["policy", "aspect"])
+    assert verdicts.loc[("again", "score"), "verdict"] == "neutral"
+    assert verdicts.loc[("again", "score"), "effect"] == 0.0
+    assert verdicts.loc[("again", "score"), "p_value"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"alpha": 0.0}, "alpha must be in"),
+        ({"alpha": 1.5}, "alpha must be in"),
+        ({"compute_tol": 1.0}, "compute_tol must be in"),
+        ({"score_tol": -0.1}, "score_tol must be a number >= 0"),
+        ({"epsilon": float("nan")}, "epsilon must be a number >= 0"),
+        ({"compute": "flops"}, "compute must be"),
+        ({"perturbation": [-1.0]}, "perturbation must hold finite numbers"),
+        ({"perturbation_draws": 0}, "perturbation_draws must be"),
+    ],
+)
+def test_compare_policies_rejects_bad_thresholds(sea, kwargs, match):
+    """Out-of-range thresholds are refused, by name, before training."""
+    with pytest.raises(ValueError, match=match):
+        compare_policies(_MustNotTrain(), sea.X, sea.y, ["cold", "warm"], **kwargs)
+
+
+def test_study_config_takes_exactly_the_settings_of_compare_policies():
+    """StudyConfig and compare_policies share one list of settings and defaults."""
+    parameters = inspect.signature(compare_policies).parameters
+    settings = {
+        name: p.default
+        for name, p in parameters.items()
+        if name not in ("estimator", "X", "y")
+    }
+    fields = {f.name: f.default for f in dataclasses.fields(StudyConfig)}
+    assert settings == fields
+
+
+def test_study_config_plans_without_training(sea):
+    """plan() validates and counts the fits; nothing trains until run()."""
+    config = StudyConfig(["cold", "warm"], schedule=2, seeds=3, cv=2)
+    plan = config.plan(_MustNotTrain(), sea.X, sea.y)
+    assert plan.n_fits == 2 * 3 * 2
+    with pytest.raises(AssertionError, match="training started"):
+        plan.run()
+    with pytest.raises(ValueError, match="baseline='warm'"):
+        StudyConfig(["cold", "shrink_perturb"], baseline="warm").plan(
+            _MustNotTrain(), sea.X, sea.y
+        )
