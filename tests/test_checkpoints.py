@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -850,3 +851,31 @@ def test_checkpoint_directory_fsync_failure_after_commit_keeps_it(
     monkeypatch.undo()
     assert clf.history_[-1].checkpoint == "ckpt-000001"
     assert store.verify() == [] and store.load().id == "ckpt-000001"
+
+
+_LEGACY = Path(__file__).resolve().parent / "fixtures" / "legacy_store"
+
+
+@pytest.mark.parametrize("name", ["sgd", "pipeline"])
+def test_resume_legacy_store_continues_as_recorded(tmp_path, name):
+    """A store written before the checkpoint package resumes and continues exactly."""
+    from tests.fixtures.make_legacy_store import data
+
+    expected = json.loads((_LEGACY / "expected.json").read_text())[name]
+    store = tmp_path / name
+    shutil.copytree(_LEGACY / name, store)  # never write into the fixture
+    X, y = data()
+    back = WarmStartClassifier.resume(store)
+    assert back.n_runs_ == expected["n_runs"] == 3
+    assert [r.checkpoint for r in back.history_] == expected["checkpoints"]
+    assert back.predict(X).tolist() == expected["predict"]
+    np.testing.assert_allclose(
+        back.decision_function(X[:40]), expected["decision_function"], atol=1e-6
+    )
+    if expected["method"] == "partial_fit":
+        back.partial_fit(X[240:], y[240:])
+    else:
+        back.fit(X, y)
+    assert back.predict(X).tolist() == expected["continued_predict"]
+    assert back.history_[-1].checkpoint == "ckpt-000003"
+    assert CheckpointStore(store).verify() == []
