@@ -879,3 +879,67 @@ def test_resume_legacy_store_continues_as_recorded(tmp_path, name):
     assert back.predict(X).tolist() == expected["continued_predict"]
     assert back.history_[-1].checkpoint == "ckpt-000003"
     assert CheckpointStore(store).verify() == []
+
+
+def test_checkpoint_store_verify_reports_a_tampered_manifest(tmp_path, data):
+    """A checkpoint's own manifest.json is verified like its other files."""
+    clf, store = _fitted(tmp_path / "s", data, n_runs=2)
+    target = store.path / "ckpt-000001" / "manifest.json"
+    manifest = json.loads(target.read_bytes())
+    manifest["start"] = "cold"  # same keys, a rewritten lineage fact
+    target.write_bytes(json.dumps(manifest, sort_keys=True).encode())
+    problems = store.verify()
+    assert [(p.checkpoint, p.file, p.problem) for p in problems] == [
+        ("ckpt-000001", "manifest.json", "hash mismatch")
+    ]
+    with pytest.warns(CorruptCheckpointWarning, match="ckpt-000001/manifest.json"):
+        assert store.load().id == "ckpt-000000"
+
+
+def test_checkpoint_store_loads_an_older_checkpoint_by_id(tmp_path, data):
+    """store.load(id) returns that run's model and history, not the newest."""
+    X, y = data
+    store = CheckpointStore(tmp_path / "s")
+    clf = WarmStartClassifier(
+        SGDClassifier(max_iter=20, tol=None), checkpoint=store, random_state=0
+    )
+    first = clf.fit(X[:200], y[:200]).estimator_
+    first_coef = first.coef_.copy()
+    clf.fit(X[:300], y[:300]).fit(X, y)
+    old = store.load("ckpt-000000")
+    assert old.id == "ckpt-000000" and len(old.history) == 1
+    assert old.history[-1].checkpoint == "ckpt-000000"
+    np.testing.assert_array_equal(old.model.coef_, first_coef)
+    assert not np.array_equal(old.model.coef_, clf.estimator_.coef_)
+    np.testing.assert_array_equal(
+        store.load_model("ckpt-000001").predict(X),
+        WarmStartClassifier(SGDClassifier(max_iter=20, tol=None), random_state=0)
+        .fit(X[:200], y[:200])
+        .fit(X[:300], y[:300])
+        .predict(X),
+    )
+    with pytest.raises(CheckpointError, match="No kept checkpoint 'ckpt-000009'"):
+        store.load("ckpt-000009")
+
+
+def test_checkpoint_scheduled_fit_writes_once_and_resumes(tmp_path, data):
+    """A schedule commits once: one checkpoint with every run; resume continues it."""
+    from sklearn_warmstart import Retrain
+
+    X, y = data
+    kwargs = dict(schedule=Retrain(n_runs=3), reset=Every(2), random_state=0)
+    model = SGDClassifier(max_iter=20, tol=None)
+    clf = WarmStartClassifier(model, checkpoint=tmp_path / "s", **kwargs).fit(X, y)
+    store = CheckpointStore(tmp_path / "s")
+    assert store.ids() == ["ckpt-000000"]
+    assert [r.checkpoint for r in clf.history_] == [None, None, "ckpt-000000"]
+    back = WarmStartClassifier.resume(store)
+    assert back.n_runs_ == 3 and repr(back.schedule) == repr(Retrain(n_runs=3))
+    assert [r.start for r in back.history_] == [r.start for r in clf.history_]
+    assert back.policy_state_ == clf.policy_state_
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+    back.fit(X, y)  # a schedule replays from a fresh state, as a new clf would
+    twin = WarmStartClassifier(model, **kwargs).fit(X, y)
+    np.testing.assert_array_equal(back.predict(X), twin.predict(X))
+    assert store.ids() == ["ckpt-000000", "ckpt-000001"]
+    assert store.log()["n_runs"].tolist() == [3, 3]
