@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import io
@@ -34,6 +35,8 @@ from sklearn_warmstart import (
     WarmStartRegressor,
 )
 from sklearn_warmstart import checkpoints as ck
+from sklearn_warmstart._serial import check_trees, payload_from_files
+from sklearn_warmstart.adapters import Adapter
 from sklearn_warmstart.checkpoints import (
     CorruptCheckpointWarning,
     Payload,
@@ -220,8 +223,10 @@ def test_resume_restores_streaming_buffer_and_trigger_state(tmp_path):
         rows = slice(chunk * 50, chunk * 50 + 50)
         a.partial_fit(X[rows], y[rows])
     b = WarmStartRegressor.resume(tmp_path / "s")
-    np.testing.assert_array_equal(b._state.buffer.X, a._state.buffer.X)
-    assert b._state.n_seen == a._state.n_seen == 200
+    stored = CheckpointStore(tmp_path / "s").load()
+    np.testing.assert_array_equal(stored.buffer_X, X[150:200])
+    np.testing.assert_array_equal(stored.buffer_y, y[150:200])
+    assert stored.n_seen == 200 and stored.buffer_size == 50
     for chunk in range(4, 8):
         rows = slice(chunk * 50, chunk * 50 + 50)
         a.partial_fit(X[rows], y[rows])
@@ -415,12 +420,12 @@ def test_checkpoint_store_refuses_crafted_torch_pickle(tmp_path):
     """A pickle in place of a torch state dict is refused by weights_only."""
     pytest.importorskip("torch")
     store = CheckpointStore(tmp_path / "s")
-    est = _torch_net_estimator()
-    store.save(est)
+    content, net = _torch_net_content()
+    store.save(content)
     marker = tmp_path / "pwned"
     forge(store, "ckpt-000000", "payload.pt", pickle.dumps(Evil(marker)))
     with pytest.raises(UnsafeCheckpointError, match="weights_only"):
-        store.load(template=est.estimator)
+        store.load(template=net)
     assert not marker.exists()
 
 
@@ -467,7 +472,7 @@ def test_checkpoint_store_checks_loaded_trees(tmp_path, data):
     state["nodes"] = nodes
     tree.__setstate__(state)
     with pytest.raises(UnsafeCheckpointError, match="cyclic"):
-        ck._check_trees(model, "the model")
+        check_trees(model, "the model")
 
 
 def test_package_import_is_light():
@@ -489,14 +494,14 @@ def test_package_import_is_light():
 # ----------------------------------------------------------------------------- torch
 
 
-def _torch_net_estimator():
-    """A WarmStartClassifier holding a fitted skorch net (state built directly)."""
+def _torch_net_content(adapter=None):
+    """Checkpoint content holding a fitted skorch net, and the configured net."""
     pytest.importorskip("skorch")
     import torch
     from skorch import NeuralNetClassifier
 
-    from sklearn_warmstart._buffer import RowBuffer
-    from sklearn_warmstart.estimators import _State
+    from sklearn_warmstart.adapters import adapter_for
+    from sklearn_warmstart.checkpoints import CheckpointContent
     from sklearn_warmstart.history import History, RunRecord
 
     X, y = make_classification(n_samples=120, n_features=5, random_state=0)
@@ -541,72 +546,100 @@ def _torch_net_estimator():
         fit_time=0.1,
         peak_memory=float("nan"),
     )
-    est = WarmStartClassifier(net)
-    est._commit(
-        _State(
-            fitted,
-            History([record]),
-            [],
-            0,
-            5,
-            None,
-            np.array([0, 1]),
-            RowBuffer(0),
-            120,
-        )
+    content = CheckpointContent(
+        model=fitted,
+        adapter=adapter_for(net) if adapter is None else adapter,
+        history=History([record]),
+        policy_states=(),
+        triggers=(),
+        base_seed=0,
+        n_features=5,
+        n_seen=120,
+        feature_names=None,
+        classes=np.array([0, 1]),
+        buffer_X=None,
+        buffer_y=None,
+        buffer_size=0,
+        estimator_class="WarmStartClassifier",
+        params=WarmStartClassifier(net).get_params(deep=False),
     )
-    return est
+    return content, net
 
 
-@pytest.mark.parametrize("hook", ["adapter:SkorchAdapter", "torch-net"])
-def test_checkpoint_torch_net_state_dict_roundtrip(tmp_path, monkeypatch, hook):
-    """A skorch net round-trips as state dicts (adapter hooks, or the generic path)."""
+class _OldTorchNetWriter(Adapter):
+    """Writes a net as checkpoints.py did before adapters owned their payloads."""
+
+    def state_payload(self, model):
+        return Payload(
+            kind="torch-net",
+            json={
+                "class": f"{type(model).__module__}.{type(model).__qualname__}",
+                "attributes": {},
+                "array_attributes": ["classes_inferred_"],
+                "array_layout": {"classes_inferred_": {"object": False}},
+            },
+            arrays={"classes_inferred_": np.asarray(model.classes_inferred_)},
+            tensors={
+                "module": model.module_.state_dict(),
+                "optimizer": model.optimizer_.state_dict(),
+            },
+        )
+
+
+@pytest.mark.parametrize("writer", ["adapter:SkorchAdapter", "torch-net"])
+def test_checkpoint_torch_net_state_dict_roundtrip(tmp_path, writer):
+    """A skorch net round-trips as state dicts (its adapter, or an old store's format)."""
     pytest.importorskip("torch")
-    est = _torch_net_estimator()
+    legacy = writer == "torch-net"
+    content, net = _torch_net_content(_OldTorchNetWriter(None) if legacy else None)
     store = CheckpointStore(tmp_path)
-    with monkeypatch.context() as patch:
-        if hook == "torch-net":
-            patch.setattr(ck, "_adapter_for", lambda template: None)
-        store.save(est)
+    store.save(content)
     assert (store.path / "ckpt-000000" / "payload.pt").exists()
-    assert store.log()["payload"].tolist() == [hook]
-    with pytest.raises(CheckpointError, match="estimator"):
+    expected = "adapter:_OldTorchNetWriter" if legacy else writer
+    assert store.log()["payload"].tolist() == [expected]
+    with (
+        pytest.raises(CheckpointError, match="estimator=")
+        if legacy
+        else pytest.raises(CheckpointError, match="resume\\(path, estimator=...\\)")
+    ):
         WarmStartClassifier.resume(store)
-    back = WarmStartClassifier.resume(store, estimator=est.estimator)
+    back = WarmStartClassifier.resume(store, estimator=net)
     X = make_classification(n_samples=20, n_features=5, random_state=1)[0]
     X = X.astype(np.float32)
     np.testing.assert_array_equal(
-        back.estimator_.predict_proba(X), est.estimator_.predict_proba(X)
+        back.estimator_.predict_proba(X), content.model.predict_proba(X)
     )
-    a = est.estimator_.optimizer_.state_dict()["state"][0]["exp_avg"]
+    a = content.model.optimizer_.state_dict()["state"][0]["exp_avg"]
     b = back.estimator_.optimizer_.state_dict()["state"][0]["exp_avg"]
     assert bool((a == b).all())
-    assert back.estimator_ is not est.estimator
+    assert back.estimator_ is not net and back.estimator_ is not content.model
+    assert back.history_[0].checkpoint == "ckpt-000000"
 
 
-def test_checkpoint_payload_hook_of_an_adapter_is_used(tmp_path, data, monkeypatch):
-    """An adapter's state_payload/load_payload replace the built-in formats."""
+def test_checkpoint_payload_hook_of_an_adapter_is_used(tmp_path, data):
+    """The content's adapter writes the model payload; the template's adapter reads it."""
     clf, _ = _fitted(tmp_path / "a", data, n_runs=1)
 
-    class Hooked:
+    class Hooked(Adapter):
         def state_payload(self, model):
             return Payload(
                 "coef", {"intercept": model.intercept_.tolist()}, {"coef": model.coef_}
             )
 
-        def load_payload(self, payload, template):
-            model = SGDClassifier()
-            model.coef_ = payload.arrays["coef"]
-            model.intercept_ = np.array(payload.json["intercept"])
-            return model
-
-    monkeypatch.setattr(ck, "_adapter_for", lambda template: Hooked())
+    content = dataclasses.replace(
+        clf._checkpoint_content(), adapter=Hooked(clf.estimator)
+    )
     store = CheckpointStore(tmp_path / "b")
-    store.save(clf)
+    store.save(content)
     assert store.log()["payload"].tolist() == ["adapter:Hooked"]
-    assert not (store.path / "ckpt-000000" / "model.skops").exists()
-    model = store.load_model()
-    np.testing.assert_array_equal(model.coef_, clf.estimator_.coef_)
+    files = {p.name for p in (store.path / "ckpt-000000").iterdir()}
+    assert "model.skops" not in files and {"payload.json", "payload.npz"} <= files
+    blobs = {n: (store.path / "ckpt-000000" / n).read_bytes() for n in files}
+    payload = payload_from_files(blobs, "test")
+    np.testing.assert_array_equal(payload.arrays["coef"], clf.estimator_.coef_)
+    assert payload.json == {"intercept": clf.estimator_.intercept_.tolist()}
+    with pytest.raises(CheckpointError, match="LinearAdapter cannot load a 'coef'"):
+        store.load_model()
 
 
 # ----------------------------------------------------------------------------- faults
@@ -839,13 +872,13 @@ def test_checkpoint_directory_fsync_failure_after_commit_keeps_it(
     """If only the final directory sync fails, the committed checkpoint stays."""
     X, y = data
     clf, store = _fitted(tmp_path / "s", data, n_runs=1)
-    real = ck.atomic_write
+    real = ck.store.atomic_write
 
     def replaced_then_failed(path, payload):
         real(path, payload)
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(ck, "atomic_write", replaced_then_failed)
+    monkeypatch.setattr(ck.store, "atomic_write", replaced_then_failed)
     with pytest.warns(RuntimeWarning, match="may not survive a power loss"):
         clf.fit(X, y)
     monkeypatch.undo()
@@ -943,3 +976,60 @@ def test_checkpoint_scheduled_fit_writes_once_and_resumes(tmp_path, data):
     np.testing.assert_array_equal(back.predict(X), twin.predict(X))
     assert store.ids() == ["ckpt-000000", "ckpt-000001"]
     assert store.log()["n_runs"].tolist() == [3, 3]
+
+
+def _rewrite_format(store, checkpoint_id, value):
+    """Set (or, for None, drop) a checkpoint's format in its manifest and lineage."""
+    folder = store.path / checkpoint_id
+    manifest = json.loads((folder / "manifest.json").read_bytes())
+    manifest.pop("format", None)
+    if value is not None:
+        manifest["format"] = value
+    data = json.dumps(manifest).encode()
+    (folder / "manifest.json").write_bytes(data)
+    doc = json.loads((store.path / "lineage.json").read_bytes())
+    for entry in doc["entries"]:
+        if entry["id"] == checkpoint_id:
+            entry.pop("format", None)
+            if value is not None:
+                entry["format"] = value
+            entry["manifest_sha256"] = hashlib.sha256(data).hexdigest()
+    (store.path / "lineage.json").write_text(json.dumps(doc))
+
+
+def test_checkpoint_manifest_carries_its_format_version(tmp_path, data):
+    """Manifests say their format; none means 0 (read); a newer one is refused."""
+    clf, store = _fitted(tmp_path / "s", data, n_runs=2)
+    manifest = json.loads((store.path / "ckpt-000001" / "manifest.json").read_bytes())
+    assert manifest["format"] == ck.FORMAT == 1
+    assert store.log()["id"].tolist() == ["ckpt-000000", "ckpt-000001"]
+    _rewrite_format(store, "ckpt-000001", None)
+    assert store.verify() == []
+    assert store.load().id == "ckpt-000001"
+    _rewrite_format(store, "ckpt-000001", 99)
+    with pytest.raises(CheckpointError, match="has format 99.*reads formats 0 to 1"):
+        store.load()
+    with pytest.raises(CheckpointError, match="has format 99"):
+        WarmStartClassifier.resume(store)
+
+
+@pytest.mark.parametrize(
+    "module, allowed",
+    [
+        ("checkpoints/store.py", {"_serial"}),
+        ("_serial.py", {"_compat"}),
+        ("checkpoints/codec.py", {"_serial", "adapters", "history", "store"}),
+    ],
+)
+def test_checkpoint_layers_import_only_below_them(module, allowed):
+    """The store knows bytes; the primitives are a leaf; the codec needs no estimator."""
+    import ast
+
+    package = Path(__file__).parents[1] / "sklearn_warmstart"
+    tree = ast.parse((package / module).read_text())
+    found = {
+        (node.module or "").split(".")[0] or "."
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+    }
+    assert found <= allowed, f"{module} imports {sorted(found - allowed)}"
