@@ -321,3 +321,15 @@ def mlp_fit_continuing(
             " contain large values and need to be preprocessed."
         )
     return model
+
+
+def tree_classes() -> tuple[type, type]:
+    """scikit-learn's private tree classes a checkpoint loader bounds-checks.
+
+    ``(sklearn.tree._tree.Tree, TreePredictor of hist gradient boosting)``,
+    imported on first use (checkpoint loading only).
+    """
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+    from sklearn.tree._tree import Tree
+
+    return Tree, TreePredictor

@@ -767,7 +767,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         from .checkpoints import CheckpointError, as_store
 
         try:
-            checkpoint_id = as_store(self.checkpoint).save(self, X, y)
+            checkpoint_id = as_store(self.checkpoint).save(
+                self._checkpoint_content(), X, y
+            )
         except CheckpointError as error:
             raise type(error)(
                 f"{error} Run {self.n_runs_ - 1} is committed in memory "
@@ -778,6 +780,87 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         last = dataclasses.replace(history[-1], checkpoint=checkpoint_id)
         self._commit(
             dataclasses.replace(self._state, history=History((*history[:-1], last)))
+        )
+
+    def _checkpoint_content(self) -> Any:
+        """The committed state as the checkpoint codec's content (None if unfitted)."""
+        import os
+
+        from .checkpoints import CheckpointContent
+
+        state = self._current_state()
+        if state is None:
+            return None
+        adapter = state.adapter
+        if adapter is None or adapter.estimator is not self.estimator:
+            adapter = adapter_for(self.estimator)
+        init = self.init
+        if init is None:
+            init_text = None
+        elif isinstance(init, str) or hasattr(init, "__fspath__"):
+            init_text = f"checkpoint:{os.fspath(init)}"
+        else:
+            init_text = f"estimator:{type(init).__name__}"
+        return CheckpointContent(
+            model=state.model,
+            adapter=adapter,
+            history=state.history,
+            policy_states=tuple(state.policy_states),
+            triggers=tuple(repr(t) for t in check_triggers(self.reset)),
+            base_seed=state.base_seed,
+            n_features=state.n_features,
+            n_seen=state.n_seen,
+            feature_names=state.feature_names,
+            classes=state.classes,
+            buffer_X=state.buffer.X,
+            buffer_y=state.buffer.y,
+            buffer_size=state.buffer.size,
+            estimator_class=type(self).__name__,
+            params=self.get_params(deep=False),
+            init=init_text,
+        )
+
+    def _restore_checkpoint(self, ckpt: Any) -> None:
+        """Commit the state of a loaded checkpoint (``resume``'s last step)."""
+        import warnings
+
+        triggers = check_triggers(self.reset)
+        if len(triggers) != len(ckpt.policy_states):
+            raise ValueError(
+                f"Checkpoint {ckpt.id} has {len(ckpt.policy_states)} trigger "
+                f"state(s) but reset has {len(triggers)} trigger(s); resume with "
+                "the same reset."
+            )
+        states = []
+        for trigger, value, stored in zip(
+            triggers, ckpt.policy_states, ckpt.policy_states_stored
+        ):
+            if not stored:
+                warnings.warn(
+                    f"The state of {trigger!r} could not be stored without pickle "
+                    f"(e.g. a river detector's window) and restarts fresh.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                value = trigger.init_state()
+            states.append(value)
+        size = self.buffer_size
+        if ckpt.buffer_y is None or size == 0:
+            buffer = RowBuffer(size)
+        else:
+            buffer = RowBuffer(size, ckpt.buffer_X[-size:], ckpt.buffer_y[-size:])
+        self._commit(
+            _State(
+                model=ckpt.model,
+                history=ckpt.history,
+                policy_states=states,
+                base_seed=ckpt.base_seed,
+                n_features=ckpt.n_features,
+                feature_names=ckpt.feature_names,
+                classes=ckpt.classes,
+                buffer=buffer,
+                n_seen=ckpt.n_seen,
+            )
         )
 
     def _fit_schedule(self, X, y, fit_params):
@@ -883,9 +966,25 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         >>> resumed.n_runs_, resumed.history_[2].checkpoint
         (3, 'ckpt-000002')
         """
-        from .checkpoints import resume_estimator
+        from .checkpoints import CheckpointError, as_store
 
-        return resume_estimator(cls, path, params)
+        store = as_store(path)
+        ckpt = store.load(template=params.get("estimator"))
+        if ckpt.estimator_class != cls.__name__:
+            raise ValueError(
+                f"Checkpoint {ckpt.id} in {store.path} was written by "
+                f"{ckpt.estimator_class}; use {ckpt.estimator_class}.resume."
+            )
+        missing = [name for name in ckpt.missing_params if name not in params]
+        if missing:
+            raise CheckpointError(
+                f"Checkpoint {ckpt.id} could not store parameter(s) {missing} "
+                f"safely (they hold types outside the trusted list); pass them "
+                f"again: {cls.__name__}.resume(path, {missing[0]}=...)."
+            )
+        estimator = cls(**{**ckpt.params, "init": None, "checkpoint": store, **params})
+        estimator._restore_checkpoint(ckpt)
+        return estimator
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> _BaseWarmStart:
         """Train one run on ``X, y``, started as the policy says.

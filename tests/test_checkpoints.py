@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import io
 import json
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +35,8 @@ from sklearn_warmstart import (
     WarmStartRegressor,
 )
 from sklearn_warmstart import checkpoints as ck
+from sklearn_warmstart._serial import check_trees, payload_from_files
+from sklearn_warmstart.adapters import Adapter
 from sklearn_warmstart.checkpoints import (
     CorruptCheckpointWarning,
     Payload,
@@ -219,8 +223,10 @@ def test_resume_restores_streaming_buffer_and_trigger_state(tmp_path):
         rows = slice(chunk * 50, chunk * 50 + 50)
         a.partial_fit(X[rows], y[rows])
     b = WarmStartRegressor.resume(tmp_path / "s")
-    np.testing.assert_array_equal(b._state.buffer.X, a._state.buffer.X)
-    assert b._state.n_seen == a._state.n_seen == 200
+    stored = CheckpointStore(tmp_path / "s").load()
+    np.testing.assert_array_equal(stored.buffer_X, X[150:200])
+    np.testing.assert_array_equal(stored.buffer_y, y[150:200])
+    assert stored.n_seen == 200 and stored.buffer_size == 50
     for chunk in range(4, 8):
         rows = slice(chunk * 50, chunk * 50 + 50)
         a.partial_fit(X[rows], y[rows])
@@ -279,14 +285,15 @@ def test_resume_asks_for_unstorable_parameters_and_restarts_detectors(tmp_path):
         SGDClassifier(), reset=_CountTrigger(), checkpoint=tmp_path, random_state=0
     )
     clf.fit(X[:150], y[:150]).fit(X, y)
-    assert clf.policy_state_[0].n_detections >= 0
+    assert clf.policy_state_[0].width == 300  # fed every row the second run scored
     log = CheckpointStore(tmp_path).log()
     assert log["payload"].iloc[-1] == "skops"
     with pytest.raises(CheckpointError, match=r"parameter\(s\) \['reset'\]"):
         WarmStartClassifier.resume(tmp_path)
     with pytest.warns(UserWarning, match="restarts fresh"):
         back = WarmStartClassifier.resume(tmp_path, reset=_CountTrigger())
-    assert back.n_runs_ == 2 and back.fit(X, y).n_runs_ == 3
+    assert back.n_runs_ == 2 and back.policy_state_[0].width == 0
+    assert back.fit(X, y).n_runs_ == 3
 
 
 def test_init_path_starts_first_run_from_checkpoint(tmp_path, data):
@@ -380,7 +387,7 @@ def test_checkpoint_store_refuses_malicious_pickle(tmp_path, data):
     assert store.verify() == []
     with pytest.raises(UnsafeCheckpointError, match="not a valid skops file"):
         store.load()
-    with pytest.raises(UnsafeCheckpointError):
+    with pytest.raises(UnsafeCheckpointError, match="ckpt-000001.*model.skops"):
         WarmStartClassifier.resume(store.path)
     forge(store, "ckpt-000001", "estimator.skops", evil)
     with pytest.raises(UnsafeCheckpointError, match="estimator.skops"):
@@ -414,12 +421,12 @@ def test_checkpoint_store_refuses_crafted_torch_pickle(tmp_path):
     """A pickle in place of a torch state dict is refused by weights_only."""
     pytest.importorskip("torch")
     store = CheckpointStore(tmp_path / "s")
-    est = _torch_net_estimator()
-    store.save(est)
+    content, net = _torch_net_content()
+    store.save(content)
     marker = tmp_path / "pwned"
     forge(store, "ckpt-000000", "payload.pt", pickle.dumps(Evil(marker)))
     with pytest.raises(UnsafeCheckpointError, match="weights_only"):
-        store.load(template=est.estimator)
+        store.load(template=net)
     assert not marker.exists()
 
 
@@ -466,7 +473,7 @@ def test_checkpoint_store_checks_loaded_trees(tmp_path, data):
     state["nodes"] = nodes
     tree.__setstate__(state)
     with pytest.raises(UnsafeCheckpointError, match="cyclic"):
-        ck._check_trees(model, "the model")
+        check_trees(model, "the model")
 
 
 def test_package_import_is_light():
@@ -488,14 +495,14 @@ def test_package_import_is_light():
 # ----------------------------------------------------------------------------- torch
 
 
-def _torch_net_estimator():
-    """A WarmStartClassifier holding a fitted skorch net (state built directly)."""
+def _torch_net_content(adapter=None):
+    """Checkpoint content holding a fitted skorch net, and the configured net."""
     pytest.importorskip("skorch")
     import torch
     from skorch import NeuralNetClassifier
 
-    from sklearn_warmstart._buffer import RowBuffer
-    from sklearn_warmstart.estimators import _State
+    from sklearn_warmstart.adapters import adapter_for
+    from sklearn_warmstart.checkpoints import CheckpointContent
     from sklearn_warmstart.history import History, RunRecord
 
     X, y = make_classification(n_samples=120, n_features=5, random_state=0)
@@ -540,72 +547,100 @@ def _torch_net_estimator():
         fit_time=0.1,
         peak_memory=float("nan"),
     )
-    est = WarmStartClassifier(net)
-    est._commit(
-        _State(
-            fitted,
-            History([record]),
-            [],
-            0,
-            5,
-            None,
-            np.array([0, 1]),
-            RowBuffer(0),
-            120,
-        )
+    content = CheckpointContent(
+        model=fitted,
+        adapter=adapter_for(net) if adapter is None else adapter,
+        history=History([record]),
+        policy_states=(),
+        triggers=(),
+        base_seed=0,
+        n_features=5,
+        n_seen=120,
+        feature_names=None,
+        classes=np.array([0, 1]),
+        buffer_X=None,
+        buffer_y=None,
+        buffer_size=0,
+        estimator_class="WarmStartClassifier",
+        params=WarmStartClassifier(net).get_params(deep=False),
     )
-    return est
+    return content, net
 
 
-@pytest.mark.parametrize("hook", ["adapter:SkorchAdapter", "torch-net"])
-def test_checkpoint_torch_net_state_dict_roundtrip(tmp_path, monkeypatch, hook):
-    """A skorch net round-trips as state dicts (adapter hooks, or the generic path)."""
+class _OldTorchNetWriter(Adapter):
+    """Writes a net as checkpoints.py did before adapters owned their payloads."""
+
+    def state_payload(self, model):
+        return Payload(
+            kind="torch-net",
+            json={
+                "class": f"{type(model).__module__}.{type(model).__qualname__}",
+                "attributes": {},
+                "array_attributes": ["classes_inferred_"],
+                "array_layout": {"classes_inferred_": {"object": False}},
+            },
+            arrays={"classes_inferred_": np.asarray(model.classes_inferred_)},
+            tensors={
+                "module": model.module_.state_dict(),
+                "optimizer": model.optimizer_.state_dict(),
+            },
+        )
+
+
+@pytest.mark.parametrize("writer", ["adapter:SkorchAdapter", "torch-net"])
+def test_checkpoint_torch_net_state_dict_roundtrip(tmp_path, writer):
+    """A skorch net round-trips as state dicts (its adapter, or an old store's format)."""
     pytest.importorskip("torch")
-    est = _torch_net_estimator()
+    legacy = writer == "torch-net"
+    content, net = _torch_net_content(_OldTorchNetWriter(None) if legacy else None)
     store = CheckpointStore(tmp_path)
-    with monkeypatch.context() as patch:
-        if hook == "torch-net":
-            patch.setattr(ck, "_adapter_for", lambda template: None)
-        store.save(est)
+    store.save(content)
     assert (store.path / "ckpt-000000" / "payload.pt").exists()
-    assert store.log()["payload"].tolist() == [hook]
-    with pytest.raises(CheckpointError, match="estimator"):
+    expected = "adapter:_OldTorchNetWriter" if legacy else writer
+    assert store.log()["payload"].tolist() == [expected]
+    with (
+        pytest.raises(CheckpointError, match="estimator=")
+        if legacy
+        else pytest.raises(CheckpointError, match="resume\\(path, estimator=...\\)")
+    ):
         WarmStartClassifier.resume(store)
-    back = WarmStartClassifier.resume(store, estimator=est.estimator)
+    back = WarmStartClassifier.resume(store, estimator=net)
     X = make_classification(n_samples=20, n_features=5, random_state=1)[0]
     X = X.astype(np.float32)
     np.testing.assert_array_equal(
-        back.estimator_.predict_proba(X), est.estimator_.predict_proba(X)
+        back.estimator_.predict_proba(X), content.model.predict_proba(X)
     )
-    a = est.estimator_.optimizer_.state_dict()["state"][0]["exp_avg"]
+    a = content.model.optimizer_.state_dict()["state"][0]["exp_avg"]
     b = back.estimator_.optimizer_.state_dict()["state"][0]["exp_avg"]
     assert bool((a == b).all())
-    assert back.estimator_ is not est.estimator
+    assert back.estimator_ is not net and back.estimator_ is not content.model
+    assert back.history_[0].checkpoint == "ckpt-000000"
 
 
-def test_checkpoint_payload_hook_of_an_adapter_is_used(tmp_path, data, monkeypatch):
-    """An adapter's state_payload/load_payload replace the built-in formats."""
+def test_checkpoint_payload_hook_of_an_adapter_is_used(tmp_path, data):
+    """The content's adapter writes the model payload; the template's adapter reads it."""
     clf, _ = _fitted(tmp_path / "a", data, n_runs=1)
 
-    class Hooked:
+    class Hooked(Adapter):
         def state_payload(self, model):
             return Payload(
                 "coef", {"intercept": model.intercept_.tolist()}, {"coef": model.coef_}
             )
 
-        def load_payload(self, payload, template):
-            model = SGDClassifier()
-            model.coef_ = payload.arrays["coef"]
-            model.intercept_ = np.array(payload.json["intercept"])
-            return model
-
-    monkeypatch.setattr(ck, "_adapter_for", lambda template: Hooked())
+    content = dataclasses.replace(
+        clf._checkpoint_content(), adapter=Hooked(clf.estimator)
+    )
     store = CheckpointStore(tmp_path / "b")
-    store.save(clf)
+    store.save(content)
     assert store.log()["payload"].tolist() == ["adapter:Hooked"]
-    assert not (store.path / "ckpt-000000" / "model.skops").exists()
-    model = store.load_model()
-    np.testing.assert_array_equal(model.coef_, clf.estimator_.coef_)
+    files = {p.name for p in (store.path / "ckpt-000000").iterdir()}
+    assert "model.skops" not in files and {"payload.json", "payload.npz"} <= files
+    blobs = {n: (store.path / "ckpt-000000" / n).read_bytes() for n in files}
+    payload = payload_from_files(blobs, "test")
+    np.testing.assert_array_equal(payload.arrays["coef"], clf.estimator_.coef_)
+    assert payload.json == {"intercept": clf.estimator_.intercept_.tolist()}
+    with pytest.raises(CheckpointError, match="LinearAdapter cannot load a 'coef'"):
+        store.load_model()
 
 
 # ----------------------------------------------------------------------------- faults
@@ -639,7 +674,13 @@ def test_checkpoint_disk_full_keeps_run_committed(tmp_path, data, monkeypatch):
     monkeypatch.undo()
     assert clf.n_runs_ == 2 and clf.history_[-1].checkpoint is None
     assert clf.history_[-1].n_samples == len(y)
-    assert clf.score(X, y) > 0.5
+    np.testing.assert_array_equal(
+        clf.predict(X),
+        WarmStartClassifier(SGDClassifier(max_iter=20, tol=None), random_state=0)
+        .fit(X[:200], y[:200])
+        .fit(X, y)
+        .predict(X),
+    )  # the run that could not be saved is the one in memory
     assert _snapshot(store.path) == before
     assert not list(store.path.glob(".staging-*"))
     clf.fit(X, y)
@@ -703,7 +744,8 @@ def _assert_store_sound(store: CheckpointStore, at_least: str | None) -> str:
         warnings.simplefilter("error", CorruptCheckpointWarning)
         assert store.verify() == []
         loaded = store.load()
-    assert loaded.history[-1].run >= 0
+    assert loaded.history[-1].run == len(loaded.history) - 1
+    assert loaded.history[-1].checkpoint == loaded.id
     if at_least is not None:
         assert loaded.id >= at_least
     return loaded.id
@@ -838,15 +880,164 @@ def test_checkpoint_directory_fsync_failure_after_commit_keeps_it(
     """If only the final directory sync fails, the committed checkpoint stays."""
     X, y = data
     clf, store = _fitted(tmp_path / "s", data, n_runs=1)
-    real = ck.atomic_write
+    real = ck.store.atomic_write
 
     def replaced_then_failed(path, payload):
         real(path, payload)
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(ck, "atomic_write", replaced_then_failed)
+    monkeypatch.setattr(ck.store, "atomic_write", replaced_then_failed)
     with pytest.warns(RuntimeWarning, match="may not survive a power loss"):
         clf.fit(X, y)
     monkeypatch.undo()
     assert clf.history_[-1].checkpoint == "ckpt-000001"
     assert store.verify() == [] and store.load().id == "ckpt-000001"
+
+
+_LEGACY = Path(__file__).resolve().parent / "fixtures" / "legacy_store"
+
+
+@pytest.mark.parametrize("name", ["sgd", "pipeline"])
+def test_resume_legacy_store_continues_as_recorded(tmp_path, name):
+    """A store written before the checkpoint package resumes and continues exactly."""
+    from tests.fixtures.make_legacy_store import data
+
+    expected = json.loads((_LEGACY / "expected.json").read_text())[name]
+    store = tmp_path / name
+    shutil.copytree(_LEGACY / name, store)  # never write into the fixture
+    X, y = data()
+    back = WarmStartClassifier.resume(store)
+    assert back.n_runs_ == expected["n_runs"] == 3
+    assert [r.checkpoint for r in back.history_] == expected["checkpoints"]
+    assert back.predict(X).tolist() == expected["predict"]
+    np.testing.assert_allclose(
+        back.decision_function(X[:40]), expected["decision_function"], atol=1e-6
+    )
+    if expected["method"] == "partial_fit":
+        back.partial_fit(X[240:], y[240:])
+    else:
+        back.fit(X, y)
+    assert back.predict(X).tolist() == expected["continued_predict"]
+    assert back.history_[-1].checkpoint == "ckpt-000003"
+    assert CheckpointStore(store).verify() == []
+
+
+def test_checkpoint_store_verify_reports_a_tampered_manifest(tmp_path, data):
+    """A checkpoint's own manifest.json is verified like its other files."""
+    clf, store = _fitted(tmp_path / "s", data, n_runs=2)
+    target = store.path / "ckpt-000001" / "manifest.json"
+    manifest = json.loads(target.read_bytes())
+    manifest["start"] = "cold"  # same keys, a rewritten lineage fact
+    target.write_bytes(json.dumps(manifest, sort_keys=True).encode())
+    problems = store.verify()
+    assert [(p.checkpoint, p.file, p.problem) for p in problems] == [
+        ("ckpt-000001", "manifest.json", "hash mismatch")
+    ]
+    with pytest.warns(CorruptCheckpointWarning, match="ckpt-000001/manifest.json"):
+        assert store.load().id == "ckpt-000000"
+
+
+def test_checkpoint_store_loads_an_older_checkpoint_by_id(tmp_path, data):
+    """store.load(id) returns that run's model and history, not the newest."""
+    X, y = data
+    store = CheckpointStore(tmp_path / "s")
+    clf = WarmStartClassifier(
+        SGDClassifier(max_iter=20, tol=None), checkpoint=store, random_state=0
+    )
+    first = clf.fit(X[:200], y[:200]).estimator_
+    first_coef = first.coef_.copy()
+    clf.fit(X[:300], y[:300]).fit(X, y)
+    old = store.load("ckpt-000000")
+    assert old.id == "ckpt-000000" and len(old.history) == 1
+    assert old.history[-1].checkpoint == "ckpt-000000"
+    np.testing.assert_array_equal(old.model.coef_, first_coef)
+    assert not np.array_equal(old.model.coef_, clf.estimator_.coef_)
+    np.testing.assert_array_equal(
+        store.load_model("ckpt-000001").predict(X),
+        WarmStartClassifier(SGDClassifier(max_iter=20, tol=None), random_state=0)
+        .fit(X[:200], y[:200])
+        .fit(X[:300], y[:300])
+        .predict(X),
+    )
+    with pytest.raises(CheckpointError, match="No kept checkpoint 'ckpt-000009'"):
+        store.load("ckpt-000009")
+
+
+def test_checkpoint_scheduled_fit_writes_once_and_resumes(tmp_path, data):
+    """A schedule commits once: one checkpoint with every run; resume continues it."""
+    from sklearn_warmstart import Retrain
+
+    X, y = data
+    kwargs = dict(schedule=Retrain(n_runs=3), reset=Every(2), random_state=0)
+    model = SGDClassifier(max_iter=20, tol=None)
+    clf = WarmStartClassifier(model, checkpoint=tmp_path / "s", **kwargs).fit(X, y)
+    store = CheckpointStore(tmp_path / "s")
+    assert store.ids() == ["ckpt-000000"]
+    assert [r.checkpoint for r in clf.history_] == [None, None, "ckpt-000000"]
+    back = WarmStartClassifier.resume(store)
+    assert back.n_runs_ == 3 and repr(back.schedule) == repr(Retrain(n_runs=3))
+    assert [r.start for r in back.history_] == [r.start for r in clf.history_]
+    assert back.policy_state_ == clf.policy_state_
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+    back.fit(X, y)  # a schedule replays from a fresh state, as a new clf would
+    twin = WarmStartClassifier(model, **kwargs).fit(X, y)
+    np.testing.assert_array_equal(back.predict(X), twin.predict(X))
+    assert store.ids() == ["ckpt-000000", "ckpt-000001"]
+    assert store.log()["n_runs"].tolist() == [3, 3]
+
+
+def _rewrite_format(store, checkpoint_id, value):
+    """Set (or, for None, drop) a checkpoint's format in its manifest and lineage."""
+    folder = store.path / checkpoint_id
+    manifest = json.loads((folder / "manifest.json").read_bytes())
+    manifest.pop("format", None)
+    if value is not None:
+        manifest["format"] = value
+    data = json.dumps(manifest).encode()
+    (folder / "manifest.json").write_bytes(data)
+    doc = json.loads((store.path / "lineage.json").read_bytes())
+    for entry in doc["entries"]:
+        if entry["id"] == checkpoint_id:
+            entry.pop("format", None)
+            if value is not None:
+                entry["format"] = value
+            entry["manifest_sha256"] = hashlib.sha256(data).hexdigest()
+    (store.path / "lineage.json").write_text(json.dumps(doc))
+
+
+def test_checkpoint_manifest_carries_its_format_version(tmp_path, data):
+    """Manifests say their format; none means 0 (read); a newer one is refused."""
+    clf, store = _fitted(tmp_path / "s", data, n_runs=2)
+    manifest = json.loads((store.path / "ckpt-000001" / "manifest.json").read_bytes())
+    assert manifest["format"] == ck.FORMAT == 1
+    assert store.log()["id"].tolist() == ["ckpt-000000", "ckpt-000001"]
+    _rewrite_format(store, "ckpt-000001", None)
+    assert store.verify() == []
+    assert store.load().id == "ckpt-000001"
+    _rewrite_format(store, "ckpt-000001", 99)
+    with pytest.raises(CheckpointError, match="has format 99.*reads formats 0 to 1"):
+        store.load()
+    with pytest.raises(CheckpointError, match="has format 99"):
+        WarmStartClassifier.resume(store)
+
+
+@pytest.mark.parametrize(
+    "module, allowed",
+    [
+        ("checkpoints/store.py", {"_serial"}),
+        ("_serial.py", {"_compat"}),
+        ("checkpoints/codec.py", {"_serial", "adapters", "history", "store"}),
+    ],
+)
+def test_checkpoint_layers_import_only_below_them(module, allowed):
+    """The store knows bytes; the primitives are a leaf; the codec needs no estimator."""
+    import ast
+
+    package = Path(__file__).parents[1] / "sklearn_warmstart"
+    tree = ast.parse((package / module).read_text())
+    found = {
+        (node.module or "").split(".")[0] or "."
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+    }
+    assert found <= allowed, f"{module} imports {sorted(found - allowed)}"

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .. import _tensors
+from .._serial import CheckpointError, Payload
 from ..exceptions import ArchitectureChangedError, UnsupportedStartError
 from ..policies import Start
 
@@ -345,6 +346,31 @@ class Adapter:
         if classes is not None:
             return template.partial_fit(X, y, classes=classes, **fit_params), theta0
         return template.partial_fit(X, y, **fit_params), theta0
+
+    # ---------------------------------------------------------------- checkpoints
+    def state_payload(self, model: Any) -> Payload:
+        """A fitted model as a checkpoint payload; by default the model, for skops.
+
+        The checkpoint codec stores a ``kind="skops"`` payload's object with
+        skops under the store's trust list. A family skops cannot store
+        (a torch net) overrides this and :meth:`load_payload` with safe
+        formats (JSON, ``.npz`` arrays, torch state dicts).
+        """
+        return Payload("skops", skops=model)
+
+    def load_payload(self, payload: Payload, template: Any) -> Any:
+        """The model of a checkpoint payload written by :meth:`state_payload`.
+
+        ``template`` is the configured estimator (never modified).
+        """
+        if payload.kind != "skops":
+            raise CheckpointError(
+                f"{type(self).__name__} cannot load a {payload.kind!r} payload; "
+                f"it was written for another model family than "
+                f"{type(template).__name__}. Pass the configured estimator the "
+                "checkpoint was written with."
+            )
+        return payload.skops
 
     # ---------------------------------------------------------------- the one entry point
     def check_start(self, start: Start, method: str = "fit") -> None:

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from .._serial import Payload, skops_dumps, skops_loads
 from .base import Adapter
 
 __all__ = ["PipelineAdapter"]
@@ -53,40 +54,32 @@ class PipelineAdapter(Adapter):
     def check_start(self, start, method="fit"):
         self.final.check_start(start, method)
 
-    @property
-    def state_payload(self):
-        """Checkpoint hook, present when the final step's adapter has one.
+    def state_payload(self, model: Pipeline) -> Payload:
+        """The fitted pipeline as a checkpoint payload.
 
-        The fitted transformers go through skops (trusted scikit-learn types
-        only) and the final step through its own adapter's payload, so a
-        pipeline ending in a skorch net is stored without pickling the net.
+        When the final step's payload is not skops, the fitted transformers go
+        through skops (trusted scikit-learn types only) and the final step
+        through its own adapter's payload, so a pipeline ending in a skorch
+        net is stored without pickling the net. Otherwise the whole pipeline
+        is one skops payload.
         """
-        hook = getattr(self.final, "state_payload", None)
-        return self._state_payload if callable(hook) else None
-
-    @property
-    def load_payload(self):
-        """Checkpoint hook that rebuilds what :attr:`state_payload` stored."""
-        hook = getattr(self.final, "load_payload", None)
-        return self._load_payload if callable(hook) else None
-
-    def _state_payload(self, model: Pipeline) -> Any:
-        from ..checkpoints import Payload, _skops_dumps
-
         final = self.final.state_payload(model._final_estimator)
-        blob = _skops_dumps(
+        if final.kind == "skops":
+            return super().state_payload(model)
+        blob = skops_dumps(
             Pipeline(model.steps[:-1]), "The pipeline's transformers", ()
         )
         arrays = {**final.arrays, _TRANSFORMERS: np.frombuffer(blob, dtype=np.uint8)}
         config = {"final_kind": final.kind, "final": final.json}
         return Payload("pipeline", config, arrays, final.tensors)
 
-    def _load_payload(self, payload: Any, template: Pipeline) -> Pipeline:
-        from ..checkpoints import Payload, _skops_loads
-
+    def load_payload(self, payload: Payload, template: Pipeline) -> Pipeline:
+        """Rebuild what :meth:`state_payload` stored."""
+        if payload.kind != "pipeline":
+            return super().load_payload(payload, template)
         arrays = dict(payload.arrays)
         blob = np.asarray(arrays.pop(_TRANSFORMERS), dtype=np.uint8).tobytes()
-        transformers = _skops_loads(blob, "The pipeline's transformers", ())
+        transformers = skops_loads(blob, "The pipeline's transformers", ())
         final = self.final.load_payload(
             Payload(
                 payload.json["final_kind"],

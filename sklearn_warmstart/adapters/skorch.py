@@ -17,11 +17,11 @@ import numpy as np
 from sklearn.base import is_regressor
 
 from .._optional import missing_torch
-from ..checkpoints import (
+from .._serial import (
     CheckpointError,
     Payload,
-    _plain_array,
-    _plain_fitted_attributes,
+    plain_array,
+    plain_fitted_attributes,
 )
 from .base import Adapter, ArchitectureChangedError, UnsupportedStartError
 
@@ -671,10 +671,10 @@ class SkorchAdapter(Adapter):
                 params[name] = _to_plain(value)
             except _NotPlain:
                 from_net.append(name)
-        attributes, array_attributes = _plain_fitted_attributes(model)
+        attributes, array_attributes = plain_fitted_attributes(model)
         arrays, layout = {}, {}
         for name, value in array_attributes.items():
-            arrays[name], was_object = _plain_array(name, value)
+            arrays[name], was_object = plain_array(name, value)
             layout[name] = {"object": was_object}
         history, dropped = [], set()
         for row in model.history or ():
