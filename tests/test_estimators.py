@@ -239,7 +239,9 @@ def test_warmstartclassifier_in_pipeline_gridsearch_cross_validate(data):
     scores = cross_validate(
         WarmStartClassifier(LogisticRegression(), random_state=0), X, y, cv=3
     )
-    assert scores["test_score"].mean() > 0.7
+    bare = cross_validate(LogisticRegression(), X, y, cv=3)  # one cold run each
+    np.testing.assert_allclose(scores["test_score"], bare["test_score"])
+    assert scores["test_score"].mean() > 0.83
 
 
 def test_warmstartclassifier_gridsearch_deterministic_with_n_jobs(data):
@@ -499,7 +501,7 @@ def test_warmstartclassifier_partial_fit_streams_and_resets_on_buffer(data):
     assert [r.n_samples for r in records] == [150, 150, 150, 250, 150, 150]
     assert [r.sample_start for r in records] == [0, 150, 300, 450, 600, 750]
     assert all(r.method == "partial_fit" for r in records)
-    assert clf.score(X, y) > 0.7
+    assert clf.score(X, y) > 0.8
 
 
 def test_warmstartclassifier_partial_fit_warm_matches_bare_partial_fit(data):
