@@ -5,7 +5,6 @@ from typing import Any
 from .checkpoints import CheckpointError, CheckpointStore
 from .estimators import WarmStartClassifier, WarmStartRegressor
 from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
-from .history import History, RunRecord
 from .policies import (
     Cold,
     Every,
@@ -17,6 +16,7 @@ from .policies import (
     Warm,
 )
 from .prequential import PrequentialResult, prequential_score
+from .records import History, RunRecord
 from .schedules import Retrain
 
 __version__ = "0.1.0"

@@ -333,3 +333,25 @@ def tree_classes() -> tuple[type, type]:
     from sklearn.tree._tree import Tree
 
     return Tree, TreePredictor
+
+
+# Private scikit-learn bases the adapters recognise their families by (and
+# whose own predict they compare against to take a shortcut).
+from sklearn.ensemble._forest import BaseForest  # noqa: E402
+from sklearn.linear_model._base import LinearClassifierMixin, LinearModel  # noqa: E402
+from sklearn.linear_model._stochastic_gradient import (  # noqa: E402
+    BaseSGD,
+    BaseSGDRegressor,
+)
+from sklearn.neural_network._multilayer_perceptron import (  # noqa: E402
+    BaseMultilayerPerceptron,
+)
+
+__all__ += [
+    "BaseForest",
+    "BaseMultilayerPerceptron",
+    "BaseSGD",
+    "BaseSGDRegressor",
+    "LinearClassifierMixin",
+    "LinearModel",
+]

@@ -13,8 +13,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import get_tags
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._compat import validate_data
 
 __all__ = ["check_choice", "check_int", "check_real", "is_int", "is_real"]
 
@@ -167,3 +175,167 @@ def check_choice(value: Any, name: str, choices: Sequence[Any]) -> Any:
     names = [repr(c) for c in choices]
     what = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     raise ValueError(f"{name} must be {what}, got {value!r}.")
+
+
+# Data guard
+# ---------------------------------------------------------------------------
+# What one run's rows must satisfy before anything trains on them: the schema
+# of the first run (n_features, feature names), finite values unless the model
+# allows NaN, and classes every run knows.
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What earlier runs fixed: feature count, feature names and classes."""
+
+    n_features: int
+    feature_names: np.ndarray | None
+    classes: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class GuardedRows:
+    """One run's rows after the guard.
+
+    ``proven_finite`` says the guard itself proved ``X`` and ``y`` finite
+    plain arrays (the streaming fast path), so their finiteness need not be
+    checked again by the model.
+    """
+
+    X: Any
+    y: np.ndarray
+    schema: Schema
+    proven_finite: bool = False
+
+
+class _FeatureProbe(BaseEstimator):
+    """Receives ``validate_data``'s fitted attributes so a failed run sets none."""
+
+
+def all_known(y: np.ndarray, known: np.ndarray) -> bool:
+    """Whether every label of ``y`` is in the sorted array ``known`` (cheaply)."""
+    if y.dtype.kind not in "iubU" or known.dtype.kind != y.dtype.kind:
+        return False
+    if y.dtype.kind in "iu" and known[-1] - known[0] == len(known) - 1:
+        return bool(y.min() >= known[0] and y.max() <= known[-1])  # 0..k-1 labels
+    at = np.searchsorted(known, y)
+    return bool(np.all(known[np.minimum(at, len(known) - 1)] == y))
+
+
+def plain_arrays_ok(
+    X: Any, y: Any, schema: Schema, tags: Any, is_classifier: bool
+) -> bool:
+    """Whether ``X, y`` are plain arrays that pass ``validate_data`` unchanged.
+
+    True only for a dense 2-D float ndarray with the known number of features
+    (no feature names on either side), finite unless NaN is allowed, and a
+    1-D target of the same length: integer, boolean or string labels whose
+    values all are known classes (classifiers), finite floats (regressors).
+    Anything else takes the full validation. With ``tags=None`` (the
+    estimator's tags not computed yet) ``X`` must be finite.
+    """
+    if schema.feature_names is not None:
+        return False
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    if X.ndim != 2 or X.dtype not in (np.float64, np.float32) or y.ndim != 1:
+        return False
+    if X.shape[1] != schema.n_features or len(X) != len(y) or len(y) == 0:
+        return False
+    if tags is not None and tags.input_tags.allow_nan:
+        if np.isinf(X).any():
+            return False
+    elif not np.isfinite(X).all():
+        return False
+    if not is_classifier:
+        return y.dtype.kind == "f" and bool(np.isfinite(y).all())
+    known = schema.classes
+    return known is not None and all_known(y, known)
+
+
+def check_classes(y: np.ndarray, known: np.ndarray | None, classes: Any) -> np.ndarray:
+    """The classes a classifier's run knows: ``known`` ones, or the first run's.
+
+    ``known`` are the classes of earlier runs (None on the first run, where
+    ``classes`` may declare ones ``y`` lacks).
+    """
+    if known is not None:
+        if all_known(y, known):
+            return known
+        new = np.setdiff1d(np.unique(y), known)
+        if len(new):
+            raise ValueError(
+                f"y contains class(es) {new.tolist()} never seen in earlier runs "
+                f"(classes_={known.tolist()}). Declare every class in the first "
+                "partial_fit(..., classes=...) call, or start a new estimator."
+            )
+        return known
+    seen = np.unique(y)
+    if classes is not None:
+        known = np.unique(np.asarray(classes))
+        missing = np.setdiff1d(seen, known)
+        if len(missing):
+            raise ValueError(
+                f"y contains class(es) {missing.tolist()} that are not in "
+                f"classes={known.tolist()}."
+            )
+    else:
+        known = seen
+    if len(known) < 2:
+        raise ValueError(
+            f"y has one class ({known.tolist()}); the first run needs at least "
+            "two. Pass classes=[...] to partial_fit if later chunks bring the "
+            "others."
+        )
+    return known
+
+
+def guard_rows(
+    owner: Any,
+    X: Any,
+    y: Any,
+    schema: Schema | None,
+    *,
+    is_classifier: bool,
+    classes: Any = None,
+) -> GuardedRows:
+    """Check one run's rows against ``schema`` (None: the first run fixes it).
+
+    ``owner`` is the meta-estimator: later runs check the column names and
+    feature count it was fitted with. Nothing of ``owner`` is changed.
+    """
+    if schema is not None and plain_arrays_ok(X, y, schema, None, is_classifier):
+        # A later chunk of plain finite arrays with known labels: what the
+        # full validation below would return, checked once.
+        return GuardedRows(X, y, schema, proven_finite=True)
+    if y is None:
+        raise ValueError(
+            f"{type(owner).__name__} requires y to be passed, but the target y is None."
+        )
+    tags = get_tags(owner.estimator)
+    options = dict(
+        accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
+        ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
+        multi_output=tags.target_tags.multi_output,
+        y_numeric=not is_classifier,
+        dtype=None if tags.input_tags.string else "numeric",
+    )
+    if schema is None:
+        probe = _FeatureProbe()
+        X, y = validate_data(probe, X, y, reset=True, **options)
+        schema = Schema(
+            probe.n_features_in_, getattr(probe, "feature_names_in_", None), None
+        )
+    elif plain_arrays_ok(X, y, schema, tags, is_classifier):
+        # Later streaming chunks of plain arrays: the checks validate_data
+        # would make, without its per-call cost (it dominates small chunks).
+        return GuardedRows(X, y, schema)
+    else:
+        X, y = validate_data(owner, X, y, reset=False, **options)
+    if not is_classifier:
+        return GuardedRows(X, y, schema)
+    check_classification_targets(y)
+    known = check_classes(y, schema.classes, classes)
+    if known is not schema.classes:
+        schema = Schema(schema.n_features, schema.feature_names, known)
+    return GuardedRows(X, y, schema)

@@ -16,7 +16,7 @@ model has to be carried and trained along while the warning lasts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from ._buffer import _stack
 
-__all__ = ["Contest", "rows_since", "run_contest"]
+__all__ = ["Contest", "reset_rows", "rows_since", "run_contest"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,43 @@ def rows_since(
     if offset >= len(buffer_y):
         return None, None
     return buffer_X[offset:], buffer_y[offset:]
+
+
+def reset_rows(
+    X_all: Any,
+    y_all: np.ndarray,
+    end: int,
+    events: Sequence[Any],
+    is_classifier: bool,
+) -> tuple[Any, np.ndarray]:
+    """The rows a streaming reset trains on.
+
+    ``X_all, y_all`` are the buffered rows followed by the run's own; ``end``
+    is the global index just after the last of them. When a drift event
+    estimates where the change started (``change_start``), the reset trains
+    on the rows since then, unless fewer than two rows (or, for a
+    classifier, one class) remain; otherwise on all of ``X_all, y_all``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_warmstart.challenger import reset_rows
+    >>> from sklearn_warmstart.policies import DriftEvent
+    >>> X, y = np.arange(10.0).reshape(-1, 1), np.array([0, 1] * 5)
+    >>> event = DriftEvent("adwin", 18, 3, change_start=16)
+    >>> reset_rows(X, y, 20, [event], True)[1].tolist()
+    [0, 1, 0, 1]
+    """
+    since = next((e.change_start for e in events if e.change_start is not None), None)
+    if since is None:
+        return X_all, y_all
+    n_keep = min(len(y_all), end - since)
+    if n_keep < 2 or n_keep >= len(y_all):
+        return X_all, y_all
+    X_new, y_new = X_all[-n_keep:], y_all[-n_keep:]
+    if is_classifier and len(np.unique(y_new)) < 2:
+        return X_all, y_all
+    return X_new, y_new
 
 
 def _concat(X_a: Any, y_a: Any, X_b: Any, y_b: Any) -> tuple[Any, Any]:

@@ -1,16 +1,15 @@
-"""The meta-estimators: validation, the run loop, records and delegation."""
+"""The meta-estimators: parameters, the fit/partial_fit templates, delegation, tags.
+
+One run itself (evidence, decision, training, record) is
+:class:`sklearn_warmstart._runloop.Runner`'s; the rows are guarded by
+:func:`sklearn_warmstart._validation.guard_rows` first and the run is
+committed here last.
+"""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import math
-import re
-import time
-import tracemalloc
 from collections.abc import Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
 
@@ -20,173 +19,27 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     RegressorMixin,
-    clone,
     is_classifier,
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import r2_score
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import _tensors
 from ._buffer import RowBuffer
-from ._compat import assume_finite, estimator_has, validate_data
-from ._seeds import run_seed
+from ._compat import estimator_has, validate_data
+from ._runloop import Runner, RunState, base_seed, new_state
+from ._validation import guard_rows
 from .adapters import Adapter, adapter_for
-from .challenger import Contest, rows_since, run_contest
 from .exceptions import DivergenceError
-from .history import History, RunRecord
-from .policies import (
-    Decision,
-    Evidence,
-    OnDrift,
-    Start,
-    Trigger,
-    check_start,
-    check_triggers,
-    decide,
-)
+from .policies import Start, Trigger, check_start, check_triggers
+from .records import History
 from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
 
-
-@dataclass(frozen=True)
-class _State:
-    """Everything an estimator carries from one run to the next."""
-
-    model: Any
-    history: History
-    policy_states: list[Any]
-    base_seed: int
-    n_features: int
-    feature_names: np.ndarray | None
-    classes: np.ndarray | None
-    buffer: RowBuffer
-    n_seen: int
-    #: The adapter of ``estimator`` (reused while the estimator object is the same).
-    adapter: Adapter | None = None
-
-
-def _rows_of(value: Any, part: slice, n_samples: int) -> Any:
-    """The rows ``part`` of a per-sample fit parameter; other values unchanged."""
-    if hasattr(value, "__len__") and not isinstance(value, str | dict):
-        if len(value) == n_samples:
-            return np.asarray(value)[part]
-    return value
-
-
-class _FeatureProbe(BaseEstimator):
-    """Receives ``validate_data``'s fitted attributes so a failed run sets none."""
-
-
-_NO_CONTEXT = nullcontext()
-_DIVERGED = re.compile(r"non-finite|overflow|NaN or infinity|infinity", re.IGNORECASE)
-_NOTHING_COMMITTED = (
-    "The previous model, history and checkpoints are unchanged; lower the "
-    "learning rate, scale the features or use a cold start."
-)
-
-
-def _run_seed(base_seed: int, run: int) -> int:
-    # == int(np.random.SeedSequence([base_seed, run]).generate_state(1)[0])
-    return run_seed(base_seed, run)
-
-
-def _base_seed(random_state: Any) -> int:
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return int(copy.deepcopy(random_state).randint(np.iinfo(np.int32).max))
-    raise ValueError(
-        f"random_state must be None, an int or a numpy RandomState, got "
-        f"{type(random_state).__name__}."
-    )
-
-
-def _plain_arrays_ok(
-    X: Any, y: Any, state: _State, tags: Any, classifier: bool
-) -> bool:
-    """Whether ``X, y`` are plain arrays that pass ``validate_data`` unchanged.
-
-    True only for a dense 2-D float ndarray with the known number of features
-    (no feature names on either side), finite unless NaN is allowed, and a
-    1-D target of the same length: integer, boolean or string labels whose
-    values all are known classes (classifiers), finite floats (regressors).
-    Anything else takes the full validation. With ``tags=None`` (the
-    estimator's tags not computed yet) ``X`` must be finite.
-    """
-    if state.feature_names is not None or state.model is None:
-        return False
-    if type(X) is not np.ndarray or type(y) is not np.ndarray:
-        return False
-    if X.ndim != 2 or X.dtype not in (np.float64, np.float32) or y.ndim != 1:
-        return False
-    if X.shape[1] != state.n_features or len(X) != len(y) or len(y) == 0:
-        return False
-    if tags is not None and tags.input_tags.allow_nan:
-        if np.isinf(X).any():
-            return False
-    elif not np.isfinite(X).all():
-        return False
-    if not classifier:
-        return y.dtype.kind == "f" and bool(np.isfinite(y).all())
-    known = state.classes
-    return known is not None and _all_known(y, known)
-
-
-def _all_known(y: np.ndarray, known: np.ndarray) -> bool:
-    """Whether every label of ``y`` is in the sorted array ``known`` (cheaply)."""
-    if y.dtype.kind not in "iubU" or known.dtype.kind != y.dtype.kind:
-        return False
-    if y.dtype.kind in "iu" and known[-1] - known[0] == len(known) - 1:
-        return bool(y.min() >= known[0] and y.max() <= known[-1])  # 0..k-1 labels
-    at = np.searchsorted(known, y)
-    return bool(np.all(known[np.minimum(at, len(known) - 1)] == y))
-
-
-def _plain_warm(start: Start) -> bool:
-    return start.kind == "warm" and getattr(start, "grow", None) is None
-
-
-def _seed_everything(estimator: Any, seed: int) -> None:
-    """Give every ``random_state`` parameter (nested ones too) the run's seed."""
-    keys = [
-        k
-        for k in estimator.get_params(deep=True)
-        if k.split("__")[-1] == "random_state"
-    ]
-    if keys:
-        estimator.set_params(**dict.fromkeys(keys, seed))
-
-
-def _peak_memory(enabled: bool):
-    """A context yielding a dict that gets ``peak`` (bytes at the peak) on exit."""
-    if not enabled:
-        return nullcontext({"peak": float("nan")})
-    return _traced_peak()
-
-
-@contextmanager
-def _traced_peak():
-    out = {"peak": float("nan")}
-    started = not tracemalloc.is_tracing()
-    if started:
-        tracemalloc.start()
-    else:
-        tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    try:
-        yield out
-    finally:
-        out["peak"] = float(tracemalloc.get_traced_memory()[1] - base)
-        if started:
-            tracemalloc.stop()
+#: The run state under the name the checkpoint code imports it by.
 
 
 def _supports_partial_fit(wrapper: Any) -> bool:
@@ -197,7 +50,7 @@ def _supports_partial_fit(wrapper: Any) -> bool:
 
 
 class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
-    """Shared run loop of :class:`WarmStartClassifier` and :class:`WarmStartRegressor`."""
+    """What :class:`WarmStartClassifier` and :class:`WarmStartRegressor` share."""
 
     def __init__(
         self,
@@ -230,7 +83,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ validation
     def _check_params(
-        self, state: _State | None = None
+        self, state: RunState | None = None
     ) -> tuple[Adapter, Start, list[Trigger]]:
         if not (
             hasattr(self.estimator, "fit") and hasattr(self.estimator, "get_params")
@@ -257,7 +110,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             )
         if not isinstance(self.verbose, Integral):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
-        _base_seed(self.random_state)
+        base_seed(self.random_state)
         if self.checkpoint is not None:
             from .checkpoints import as_store
 
@@ -266,74 +119,6 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if adapter is None or adapter.estimator is not self.estimator:
             adapter = adapter_for(self.estimator)
         return adapter, check_start(self.start), check_triggers(self.reset)
-
-    def _validate_run_data(
-        self, X: Any, y: Any, state: _State | None
-    ) -> tuple[Any, np.ndarray, int, np.ndarray | None]:
-        """Check one run's data; return X, y, n_features, feature names."""
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        tags = get_tags(self.estimator)
-        options = dict(
-            accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
-            multi_output=tags.target_tags.multi_output,
-            y_numeric=not self._is_classifier,
-            dtype=None if tags.input_tags.string else "numeric",
-        )
-        if state is None:
-            probe = _FeatureProbe()
-            X, y = validate_data(probe, X, y, reset=True, **options)
-            names = getattr(probe, "feature_names_in_", None)
-            n_features = probe.n_features_in_
-        elif _plain_arrays_ok(X, y, state, tags, self._is_classifier):
-            # Later streaming chunks of plain arrays: the checks validate_data
-            # would make, without its per-call cost (it dominates small chunks).
-            return X, y, state.n_features, None
-        else:
-            X, y = validate_data(self, X, y, reset=False, **options)
-            names, n_features = state.feature_names, state.n_features
-        if self._is_classifier:
-            check_classification_targets(y)
-        return X, y, n_features, names
-
-    def _check_classes(
-        self, y: np.ndarray, state: _State | None, classes: Any
-    ) -> np.ndarray | None:
-        if not self._is_classifier:
-            return None
-        if state is not None and state.classes is not None:
-            known = state.classes
-            if _all_known(y, known):
-                return known
-            new = np.setdiff1d(np.unique(y), known)
-            if len(new):
-                raise ValueError(
-                    f"y contains class(es) {new.tolist()} never seen in earlier runs "
-                    f"(classes_={known.tolist()}). Declare every class in the first "
-                    "partial_fit(..., classes=...) call, or start a new estimator."
-                )
-            return known
-        seen = np.unique(y)
-        if classes is not None:
-            known = np.unique(np.asarray(classes))
-            missing = np.setdiff1d(seen, known)
-            if len(missing):
-                raise ValueError(
-                    f"y contains class(es) {missing.tolist()} that are not in "
-                    f"classes={known.tolist()}."
-                )
-        else:
-            known = seen
-        if len(known) < 2:
-            raise ValueError(
-                f"y has one class ({known.tolist()}); the first run needs at least "
-                "two. Pass classes=[...] to partial_fit if later chunks bring the "
-                "others."
-            )
-        return known
 
     def _init_model(self) -> Any:
         init = self.init
@@ -357,350 +142,37 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             ) from error
         return init.estimator_ if isinstance(init, _BaseWarmStart) else init
 
-    # ------------------------------------------------------------------ the run loop
-    def _new_state(self, X: Any, n_features: int, names: Any, classes: Any, triggers):
-        init_model = self._init_model()
-        if init_model is not None:
-            n_init = getattr(init_model, "n_features_in_", n_features)
-            if n_init != n_features:
-                raise ValueError(
-                    f"init was fitted on {n_init} features, but X has {n_features}."
-                )
-        return _State(
-            model=init_model,
-            history=History(),
-            policy_states=[t.init_state() for t in triggers],
-            base_seed=_base_seed(self.random_state),
-            n_features=n_features,
-            feature_names=names,
-            classes=classes,
-            buffer=RowBuffer(self.buffer_size),
-            n_seen=0,
-        )
-
-    def _evidence(
-        self, state: _State, adapter: Adapter, X: Any, y: np.ndarray
-    ) -> Evidence:
-        run = len(state.history)
-        if state.model is None:
-            return Evidence(
-                run, len(y), state.n_seen, None, float("nan"), self._is_classifier
-            )
-        y_pred = adapter.predict(state.model, X)
-        if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
-            y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
-        if self._is_classifier:
-            wrong = y_pred != y
-            errors = wrong.astype(np.float64)
-            # == 1 - errors.mean(): the sum of 0/1 values is exact.
-            score = float(1.0 - np.count_nonzero(wrong) / wrong.size)
-        else:
-            residual = np.abs(np.asarray(y, dtype=np.float64) - y_pred)
-            errors = residual if residual.ndim == 1 else residual.mean(axis=1)
-            score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
-        return Evidence(
-            run, len(y), state.n_seen, errors, score, self._is_classifier, y_pred, y
-        )
-
-    def _train_score(
-        self, adapter: Adapter, model: Any, X: Any, y: np.ndarray
-    ) -> float:
-        y_pred = adapter.predict(model, X)
-        if self._is_classifier:
-            hits = y_pred == y
-            if isinstance(hits, np.ndarray) and hits.size:
-                return np.count_nonzero(hits) / hits.size  # == np.mean(hits)
-            return float(np.mean(hits))
-        return float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
-
-    def _run(
+    def _runner(
         self,
-        state: _State,
         adapter: Adapter,
         start: Start,
         triggers: list[Trigger],
-        X: Any,
-        y: np.ndarray,
-        fit_params: dict[str, Any],
         method: str,
-        *,
-        new: tuple[Any, np.ndarray] | None = None,
-        rows: Any = None,
-        checked_finite: bool = False,
-    ) -> _State:
-        """Train one run from ``state`` and return the next state (``state`` untouched).
-
-        ``new`` holds the rows that arrived with this run (default: ``X, y``):
-        the previous model is evaluated on them. ``rows``, when given, is called
-        with the decision and returns the ``(X, y, fit_params)`` to train on
-        (schedules use it to drop the data before a detected drift).
-        ``checked_finite`` says that ``X`` and ``y`` are proven finite, there
-        are no fit parameters and the adapter's model checks only those, so a
-        warm streaming step may skip the model's own finiteness checks.
-        """
-        run = len(state.history)
-        incremental = method == "partial_fit"
-        states = copy.deepcopy(state.policy_states) if state.policy_states else []
-        X_new, y_new = (X, y) if new is None else new
-        evidence = self._evidence(state, adapter, X_new, y_new)
-        decision: Decision = decide(
-            start, triggers, states, evidence, has_model=state.model is not None
-        )
-        previous = state.model
-        contest = None
-        if previous is not None and decision.source is not None:
-            cold_seed = _run_seed(state.base_seed, 0)  # the challenger starts cold
-            decision, contest = self._challenge(
-                state,
-                adapter,
-                start,
-                triggers,
-                decision,
-                evidence,
-                X_new,
-                y_new,
-                cold_seed,
-                incremental,
-            )
-        if rows is not None:
-            X, y, fit_params = rows(decision)
-        X_train, y_train = X, y
-        # A cold run is what the bare estimator would do with this random_state:
-        # the same seed at every cold start keeps cold refits idempotent.
-        seed = _run_seed(state.base_seed, 0 if decision.start.kind == "cold" else run)
-        if incremental and previous is not None and decision.start.kind == "cold":
-            # A streaming reset trains to convergence on the recent rows: those
-            # since the estimated start of the change when a detector gives it.
-            X_train, y_train = self._reset_rows(state, decision, X, y)
-            previous = None
-        elif previous is not None and decision.start.kind != "cold":
-            adapter.check_start(decision.start, "partial_fit" if incremental else "fit")
-
-        theta_prev = (
-            adapter.parameters(state.model) if state.model is not None else None
-        )
-        if not theta_prev:
-            theta_prev = None
-        elif not (incremental and previous is not None and _plain_warm(decision.start)):
-            # A warm streaming step trains a snapshot of the model and leaves
-            # the model (and so these arrays) alone; elsewhere keep a copy.
-            theta_prev = _tensors.copy_params(theta_prev)
-        with _peak_memory(self.track_memory) as memory, adapter.seeded(seed):
-            tic = time.perf_counter()
-            try:
-                model, theta_start = self._train(
-                    state,
-                    adapter,
-                    decision,
-                    previous,
-                    theta_prev,
-                    X_train,
-                    y_train,
-                    seed,
-                    fit_params,
-                    incremental,
-                    checked_finite=checked_finite,
-                )
-            except ValueError as error:
-                # sklearn's own divergence checks (MLP, SGD) raise ValueError.
-                if not _DIVERGED.search(str(error)):
-                    raise
-                raise DivergenceError(
-                    f"Run {run} diverged: {error} {_NOTHING_COMMITTED}"
-                ) from error
-            fit_time = time.perf_counter() - tic
-        theta_end = adapter.parameters(model)
-        loss_curve = adapter.loss_curve(model)
-        end_norm = _tensors.norm(theta_end)
-        # A finite norm proves every parameter finite; only a non-finite one
-        # (or an overflow of large values) needs the element-wise check.
-        finite = math.isfinite(end_norm) or _tensors.all_finite(theta_end)
-        if not finite or (len(loss_curve) and not np.all(np.isfinite(loss_curve))):
-            raise DivergenceError(
-                f"Run {run} diverged: its training produced non-finite "
-                f"{'parameters' if not finite else 'loss'} "
-                f"(start {decision.start.describe()}). {_NOTHING_COMMITTED}"
-            )
-        distance_from_prev = _tensors.distance(theta_end, theta_prev)
-        record = RunRecord(
-            run=run,
-            method=method,
-            start=decision.start.describe(),
-            reason=decision.reason,
-            trigger=decision.trigger,
-            seed=seed,
-            n_samples=len(y_train),
-            sample_start=state.n_seen,
-            n_iter=adapter.n_iter(model),
-            loss_curve=loss_curve,
-            grad_norms=adapter.grad_norms(model),
-            valid_loss_curve=adapter.valid_loss_curve(model),
-            theta_start_norm=_tensors.norm(theta_start),
-            theta_end_norm=end_norm,
-            distance_from_start=(
-                distance_from_prev
-                if theta_start is theta_prev
-                else _tensors.distance(theta_end, theta_start)
-            ),
-            distance_from_prev=distance_from_prev,
-            prequential_score=evidence.score,
-            train_score=self._train_score(adapter, model, X, y),
-            fit_time=fit_time,
-            peak_memory=memory["peak"],
-            drift_events=decision.events,
-            challenger=None if contest is None else contest.summary,
-        )
-        if self.verbose:
-            print(
-                f"[{type(self).__name__}] run {run}: {record.start} ({record.reason}); "
-                f"n_iter={record.n_iter}, prequential={record.prequential_score:.4f}, "
-                f"train={record.train_score:.4f}, {fit_time:.3f}s"
-            )
-        buffer = state.buffer.add(X, y) if incremental else state.buffer
-        return dataclasses.replace(
-            state,
-            model=model,
-            history=state.history.append(record),
-            policy_states=states,
-            buffer=buffer,
-            n_seen=state.n_seen + len(y_new),
+        rows_proven_finite: bool = False,
+    ) -> Runner:
+        return Runner(
+            estimator=self.estimator,
             adapter=adapter,
-        )
-
-    def _train(
-        self,
-        state: _State,
-        adapter: Adapter,
-        decision: Decision,
-        previous: Any,
-        theta_prev: Any,
-        X: Any,
-        y: np.ndarray,
-        seed: int,
-        fit_params: dict[str, Any],
-        incremental: bool,
-        checked_finite: bool = False,
-    ) -> tuple[Any, Any]:
-        """The training step of a run: the new model and θ_start."""
-        if incremental and previous is not None and _plain_warm(decision.start):
-            # The hot path of streaming: continue a copy of the model, no template.
-            # X and y proven finite need not be checked again by the model.
-            with assume_finite() if checked_finite else _NO_CONTEXT:
-                model = adapter.continue_stream(
-                    previous, X, y, state.classes, fit_params
-                )
-            if model is not None:
-                return model, theta_prev
-        if incremental and state.model is None:
-            return adapter.start_stream(
-                self._template(seed),
-                X,
-                y,
-                seed=seed,
-                classes=state.classes,
-                fit_params=fit_params,
-            )
-        return adapter.train(
-            self._template(seed),
-            previous,
-            decision.start,
-            X,
-            y,
-            seed=seed,
-            fit_params=fit_params,
-            incremental=incremental,
-            classes=state.classes if incremental else None,
-        )
-
-    def _template(self, seed: int) -> Any:
-        """An unfitted clone of ``estimator`` with every random_state set to ``seed``."""
-        template = clone(self.estimator)
-        _seed_everything(template, seed)
-        return template
-
-    def _reset_rows(
-        self, state: _State, decision: Decision, X: Any, y: np.ndarray
-    ) -> tuple[Any, np.ndarray]:
-        """Rows a streaming reset trains on (at most ``buffer_size`` + the run's)."""
-        X_all, y_all = state.buffer.with_rows(X, y)
-        since = next(
-            (e.change_start for e in decision.events if e.change_start is not None),
-            None,
-        )
-        if since is None:
-            return X_all, y_all
-        n_keep = min(len(y_all), state.n_seen + len(y) - since)
-        if n_keep < 2 or n_keep >= len(y_all):
-            return X_all, y_all
-        X_new, y_new = X_all[-n_keep:], y_all[-n_keep:]
-        if self._is_classifier and len(np.unique(y_new)) < 2:
-            return X_all, y_all
-        return X_new, y_new
-
-    def _challenge(
-        self,
-        state: _State,
-        adapter: Adapter,
-        start: Start,
-        triggers: list[Trigger],
-        decision: Decision,
-        evidence: Evidence,
-        X: Any,
-        y: np.ndarray,
-        seed: int,
-        incremental: bool,
-    ) -> tuple[Decision, Contest | None]:
-        """Let a warning-zone challenger decide whether a drift resets."""
-        trigger = triggers[decision.source]
-        if not (isinstance(trigger, OnDrift) and trigger.uses_challenger()):
-            return decision, None
-        event = next(
-            (
-                e
-                for e in decision.events
-                if e.change_start is not None and e.detector == trigger.name
-            ),
-            None,
-        )
-        if event is None:
-            return decision, Contest(False, "not run: the drift came without a warning")
-        classifier = self._is_classifier
-        earlier = (None, None)
-        if incremental:
-            earlier = rows_since(
-                state.buffer.X, state.buffer.y, state.n_seen, event.change_start
-            )
-
-        def train(X_fit, y_fit):
-            classes = state.classes if classifier else None
-            return adapter.fit_cold(self._template(seed), X_fit, y_fit, {}, classes)
-
-        contest = run_contest(
-            since=event.change_start,
-            X=X,
-            y=y,
-            sample_start=state.n_seen,
-            incumbent_pred=evidence.y_pred,
-            earlier=earlier,
-            train=train,
-            predict=adapter.predict,
-            signal=lambda y_true, y_pred: trigger.signal_values(
-                y_true, y_pred, classifier
-            ),
-            is_classifier=classifier,
-        )
-        if contest.promoted or not contest.compared:
-            return decision, contest
-        kept = dataclasses.replace(  # no reset: the trigger is overruled
-            decision,
             start=start,
-            trigger=None,
-            reason=f"{decision.trigger} fired: {decision.reason}; warning-zone "
-            "challenger lost, current model kept",
+            triggers=triggers,
+            is_classifier=self._is_classifier,
+            method=method,
+            owner=type(self).__name__,
+            track_memory=self.track_memory,
+            verbose=self.verbose,
+            rows_proven_finite=rows_proven_finite,
         )
-        return kept, contest
 
-    def _commit(self, state: _State) -> None:
+    def _new_state(self, schema, triggers) -> RunState:
+        return new_state(
+            schema,
+            triggers,
+            init_model=self._init_model(),
+            random_state=self.random_state,
+            buffer_size=self.buffer_size,
+        )
+
+    def _commit(self, state: RunState) -> None:
         self._state = state
         self.estimator_ = state.model
         self.history_ = state.history
@@ -714,49 +186,46 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if state.classes is not None:
             self.classes_ = state.classes
 
-    def _current_state(self) -> _State | None:
+    def _current_state(self) -> RunState | None:
         return getattr(self, "_state", None) if hasattr(self, "estimator_") else None
 
     def _fit_runs(self, X, y, fit_params, method, classes=None):
+        """One run: guard, run, commit, checkpoint."""
         state = self._current_state()
         adapter, start, triggers = self._check_params(state)
         if method == "partial_fit" and not adapter.supports_partial_fit():
             raise AttributeError(
                 f"{type(self.estimator).__name__} has no partial_fit; use fit."
             )
-        checked_finite = False
-        if state is not None and _plain_arrays_ok(
-            X, y, state, None, self._is_classifier
-        ):
-            # A later chunk of plain finite arrays with known labels: what
-            # _validate_run_data and _check_classes would return, checked once.
-            known = state.classes
-            checked_finite = adapter.checks_only_given_rows and not fit_params
-        else:
-            X, y, n_features, names = self._validate_run_data(X, y, state)
-            known = self._check_classes(y, state, classes)
+        rows = guard_rows(
+            self,
+            X,
+            y,
+            None if state is None else state.schema,
+            is_classifier=self._is_classifier,
+            classes=classes,
+        )
         if state is None:
-            state = self._new_state(X, n_features, names, known, triggers)
+            state = self._new_state(rows.schema, triggers)
         elif len(state.policy_states) != len(triggers):
             raise ValueError(
                 "reset changed since the first run; call fit on a fresh clone to "
                 "use a different set of triggers."
             )
+        runner = self._runner(
+            adapter,
+            start,
+            triggers,
+            method,
+            rows_proven_finite=(
+                rows.proven_finite and adapter.checks_only_given_rows and not fit_params
+            ),
+        )
         with adapter.seeded():  # predictions must not advance a framework's RNG
-            state = self._run(
-                state,
-                adapter,
-                start,
-                triggers,
-                X,
-                y,
-                fit_params,
-                method,
-                checked_finite=checked_finite,
-            )
+            state = runner.run(state, rows.X, rows.y, fit_params)
         self._commit(state)
         if self.checkpoint is not None:
-            self._write_checkpoint(X, y)
+            self._write_checkpoint(rows.X, rows.y)
         return self
 
     def _write_checkpoint(self, X: Any, y: Any) -> None:
@@ -850,7 +319,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         else:
             buffer = RowBuffer(size, ckpt.buffer_X[-size:], ckpt.buffer_y[-size:])
         self._commit(
-            _State(
+            RunState(
                 model=ckpt.model,
                 history=ckpt.history,
                 policy_states=states,
@@ -867,16 +336,15 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """Replay the whole schedule from a fresh state; commit once at the end."""
         adapter, start, triggers = self._check_params()
         schedule = check_schedule(self.schedule)
-        X, y, n_features, names = self._validate_run_data(X, y, None)
-        n_samples = len(y)
-        steps = schedule.split(n_samples)
-        known = self._check_classes(y, None, None)
-        if known is not None:
-            first = np.unique(y[steps[0].train])
-            missing = np.setdiff1d(known, first)
-            if len(missing) or len(first) < 2:
+        rows = guard_rows(self, X, y, None, is_classifier=self._is_classifier)
+        X, y = rows.X, rows.y
+        first = schedule.split(len(y))[0].train
+        if rows.schema.classes is not None:
+            seen = np.unique(y[first])
+            missing = np.setdiff1d(rows.schema.classes, seen)
+            if len(missing) or len(seen) < 2:
                 raise ValueError(
-                    f"The schedule's first slice ({steps[0].train.stop} rows) lacks "
+                    f"The schedule's first slice ({first.stop} rows) lacks "
                     f"class(es) {missing.tolist()} that later rows bring; every run "
                     "must know every class. Give the first run more rows with "
                     "Retrain(initial=...) or use fewer runs."
@@ -884,34 +352,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         for candidate in (start, *(t.reset_start() for t in triggers)):
             if candidate.kind != "cold":
                 adapter.check_start(candidate, "fit")
-        state = self._new_state(X, n_features, names, known, triggers)
-        restart, min_rows = None, steps[0].train.stop - steps[0].train.start
-
-        def rows(decision, step):
-            nonlocal restart
-            row = schedule.restart_row(decision, step)
-            restart = restart if row is None else row
-            part = schedule.train_rows(step, restart, min_rows)
-            params = {
-                key: _rows_of(value, part, n_samples)
-                for key, value in fit_params.items()
-            }
-            return X[part], y[part], params
-
+        state = self._new_state(rows.schema, triggers)
+        runner = self._runner(adapter, start, triggers, "schedule")
         with adapter.seeded():  # predictions must not advance a framework's RNG
-            for step in steps:
-                state = self._run(
-                    state,
-                    adapter,
-                    start,
-                    triggers,
-                    X[step.train],
-                    y[step.train],
-                    fit_params,
-                    "schedule",
-                    new=(X[step.new], y[step.new]),
-                    rows=lambda decision, step=step: rows(decision, step),
-                )
+            state = runner.run_schedule(state, schedule, X, y, fit_params)
         self._commit(state)
         if self.checkpoint is not None:
             self._write_checkpoint(X, y)
@@ -1163,7 +607,7 @@ _PARAMETERS_DOC = """
     estimator_ : estimator
         The model of the last committed run.
     history_ : History
-        One :class:`~sklearn_warmstart.history.RunRecord` per run;
+        One :class:`~sklearn_warmstart.records.RunRecord` per run;
         ``history_.to_frame()`` is a DataFrame.
     n_runs_ : int
         Number of committed runs.

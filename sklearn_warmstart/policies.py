@@ -10,8 +10,8 @@ and kept by the estimator.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,6 +23,7 @@ from .drift import check_detector, has_warning_level
 from .records import DriftEvent
 
 __all__ = [
+    "Challenge",
     "Cold",
     "Decision",
     "DriftEvent",
@@ -351,6 +352,24 @@ class Decision:
     source: int | None = None
 
 
+@dataclass(frozen=True)
+class Challenge:
+    """A contest a trigger asks for before its reset goes ahead.
+
+    Attributes
+    ----------
+    since : int or None
+        Global index of the first row of the new concept (the warning); the
+        challenger trains on rows from there. None: the contest cannot run.
+    signal : callable
+        ``signal(y_true, y_pred) -> ndarray`` of per-sample values (larger is
+        worse) on which the challenger and the current model are compared.
+    """
+
+    since: int | None
+    signal: Callable[[Any, Any], np.ndarray]
+
+
 class Trigger(BaseEstimator):
     """Base class of reset triggers.
 
@@ -370,6 +389,33 @@ class Trigger(BaseEstimator):
     def reset_start(self) -> Start:
         """The start used when this trigger fires."""
         return check_start(getattr(self, "start", "cold"), "start")
+
+    def challenge(self, decision: Decision, is_classifier: bool) -> Challenge | None:
+        """What a cold challenger must beat before this trigger's reset, or None.
+
+        Called when this trigger chose the run's start; ``is_classifier``
+        says what the estimator predicts. None (the default):
+        the reset goes ahead without a contest.
+        """
+        return None
+
+    def review(
+        self, decision: Decision, promoted: bool, policy_start: Start
+    ) -> Decision:
+        """The run's decision after a challenger's verdict on this trigger's reset.
+
+        A promoted challenger keeps the reset; a lost contest overrules the
+        trigger and the run starts as the policy says.
+        """
+        if promoted:
+            return decision
+        return replace(
+            decision,
+            start=policy_start,
+            trigger=None,
+            reason=f"{decision.trigger} fired: {decision.reason}; warning-zone "
+            "challenger lost, current model kept",
+        )
 
     def _validate(self) -> None:
         self.reset_start()
@@ -568,6 +614,23 @@ class OnDrift(Trigger):
         from .drift import has_warning_level
 
         return self.challenger is not False and has_warning_level(self.detector)
+
+    def challenge(self, decision: Decision, is_classifier: bool) -> Challenge | None:
+        """The warning-zone contest of this trigger's reset, when it uses one."""
+        if not self.uses_challenger():
+            return None
+        since = next(
+            (
+                e.change_start
+                for e in decision.events
+                if e.change_start is not None and e.detector == self.name
+            ),
+            None,
+        )
+        return Challenge(
+            since,
+            lambda y_true, y_pred: self.signal_values(y_true, y_pred, is_classifier),
+        )
 
     def signal_values(
         self, y_true: Any, y_pred: Any, is_classifier: bool

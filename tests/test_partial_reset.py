@@ -112,7 +112,7 @@ def test_partial_reset_dormant_as_start_and_trigger_start():
     )
     clf.fit(X[:300], y[:300]).fit(X, y)
     assert clf.history_[1].start == "partial_reset(dormant=0.1)"
-    assert clf.score(X, y) > 0.8
+    assert clf.score(X, y) > 0.9
 
     y_flip = np.r_[y, 1 - y]
     X_flip = np.r_[X, X]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_warmstart import (
@@ -16,7 +17,15 @@ from sklearn_warmstart import (
     WarmStartClassifier,
 )
 from sklearn_warmstart.adapters import MLPAdapter
-from sklearn_warmstart.policies import Evidence, check_start, decide
+from sklearn_warmstart.policies import (
+    Challenge,
+    DriftEvent,
+    Evidence,
+    Fire,
+    Trigger,
+    check_start,
+    decide,
+)
 
 
 def _evidence(run):
@@ -56,11 +65,16 @@ def test_partialreset_replaces_matching_layers_only():
 
 
 @pytest.mark.parametrize(
-    "bad", [PartialReset(), Warm(grow=0), ShrinkPerturb(noise=np.nan)]
+    "bad, match",
+    [
+        (PartialReset(), "layers=.*dormant=.*fraction="),
+        (Warm(grow=0), "grow"),
+        (ShrinkPerturb(noise=np.nan), "noise"),
+    ],
 )
-def test_check_start_rejects_invalid(bad):
+def test_check_start_rejects_invalid(bad, match):
     """Invalid starts raise ValueError naming the parameter."""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=match):
         check_start(bad)
 
 
@@ -123,3 +137,64 @@ def test_mlp_fresh_parameters_match_sklearn_initialisation(mlp_and_data):
     coef, intercept = reference._init_coef(6, 7, np.float64)
     np.testing.assert_array_equal(fresh["coefs_0"], coef)
     np.testing.assert_array_equal(fresh["intercepts_0"], intercept)
+
+
+class _ContestedAt(Trigger):
+    """Fires at run ``run`` and asks a challenger to train on the last 20 rows."""
+
+    def __init__(self, run=2, overrule=False):
+        self.run = run
+        self.overrule = overrule
+
+    def check(self, state, evidence):
+        if evidence.run != self.run:
+            return None
+        since = evidence.sample_start + evidence.n_samples - 20
+        event = DriftEvent("probe", since + 19, evidence.run, change_start=since)
+        return Fire("probe", self.reset_start(), "probe fired", (event,))
+
+    def challenge(self, decision, is_classifier):
+        since = decision.events[0].change_start
+        return Challenge(since, lambda y_true, y_pred: (y_true != y_pred) * 1.0)
+
+    def review(self, decision, promoted, policy_start):
+        if self.overrule:
+            return decision  # this trigger resets whatever the verdict
+        return super().review(decision, promoted, policy_start)
+
+
+def _contested(trigger):
+    X, y = make_classification(n_samples=900, n_features=6, random_state=3)
+    clf = WarmStartClassifier(LogisticRegression(), reset=trigger, random_state=0)
+    return clf.fit(X[:300], y[:300]).fit(X[:600], y[:600]).fit(X, y)
+
+
+def test_trigger_challenge_hook_lets_a_lost_contest_keep_the_model():
+    """Any trigger can ask for a challenger; a lost contest keeps the policy start."""
+    record = _contested(_ContestedAt()).history_[2]
+    assert record.start == "warm" and record.trigger is None
+    assert record.reason == (
+        "probe fired: probe fired; warning-zone challenger lost, current model kept"
+    )
+    assert record.challenger.startswith("kept current model: challenger error")
+    assert "challenger trained on 10 rows since the warning at row 1780" in (
+        record.challenger
+    )
+
+
+def test_trigger_review_hook_decides_after_the_verdict():
+    """The trigger, not the run loop, reviews the challenger's verdict."""
+    record = _contested(_ContestedAt(overrule=True)).history_[2]
+    assert record.start == "cold" and record.trigger == "probe"
+    assert record.challenger.startswith("kept current model:")
+
+
+def test_trigger_without_challenge_resets_without_a_contest():
+    """The base trigger asks for no challenger: its reset goes ahead."""
+    trigger = Every(2)
+    decision = decide(Warm(), [trigger], [None], _evidence(2), has_model=True)
+    assert trigger.challenge(decision, True) is None
+    kept = trigger.review(decision, False, Warm())
+    assert kept.start.kind == "warm" and kept.trigger is None
+    assert decision.start.kind == "cold" and decision.trigger == "every(2)"
+    assert trigger.review(decision, True, Warm()) is decision

@@ -338,3 +338,48 @@ def test_warmstart_schedule_skorch_net_is_reproducible():
     second = _records(clf.fit(X.astype(np.float32), y))
     assert list(first["start"]) == ["cold"] + ["shrink_perturb(0.5, 0.1)"] * 2
     pd.testing.assert_frame_equal(first, second)
+
+
+class _FailAt(Trigger):
+    """Raises while observing run ``run`` (0-based)."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def check(self, state, evidence):
+        if evidence.run == self.run:
+            raise RuntimeError(f"planted failure at run {evidence.run}")
+        return None
+
+
+def test_warmstart_schedule_failure_at_third_run_commits_nothing(data):
+    """A schedule that fails at run 3 leaves the estimator as before the fit."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), reset=_FailAt(2), random_state=0)
+    clf.fit(X[:300], y[:300])
+    before = (
+        clf.estimator_,
+        clf.history_,
+        clf.n_runs_,
+        clf.policy_state_,
+        clf.classes_.copy(),
+        clf.n_features_in_,
+    )
+    clf.set_params(schedule=Retrain(4))
+    with pytest.raises(RuntimeError, match="planted failure at run 2"):
+        clf.fit(X, y)
+    after = (
+        clf.estimator_,
+        clf.history_,
+        clf.n_runs_,
+        clf.policy_state_,
+        clf.classes_,
+        clf.n_features_in_,
+    )
+    assert after[0] is before[0] and after[1] is before[1] and after[3] is before[3]
+    assert after[2] == 1 and list(clf.history_.to_frame()["method"]) == ["fit"]
+    np.testing.assert_array_equal(after[4], before[4])
+    fresh = clone(clf)
+    with pytest.raises(RuntimeError, match="planted failure at run 2"):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "estimator_") and not hasattr(fresh, "history_")

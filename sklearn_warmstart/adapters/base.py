@@ -158,6 +158,9 @@ class Adapter:
     #: rows the estimator has proven finite are trained under scikit-learn's
     #: ``assume_finite`` (those checks would only repeat its own).
     checks_only_given_rows: ClassVar[bool] = False
+    #: Whether a warm streaming step may continue a copy of the previous model
+    #: directly (:meth:`continue_stream`): no template, no fresh parameters.
+    continues_streams: ClassVar[bool] = True
 
     def __init__(self, estimator: Any):
         self.estimator = estimator
@@ -225,6 +228,12 @@ class Adapter:
         model = self.snapshot(previous)
         if theta is not None:
             self.write_parameters(model, theta)
+        return self.stream_step(model, X, y, fit_params)
+
+    def stream_step(
+        self, model: Any, X: Any, y: Any, fit_params: Mapping[str, Any]
+    ) -> Any:
+        """One ``partial_fit`` of ``model`` itself (a snapshot the step may change)."""
         return model.partial_fit(X, y, **fit_params)
 
     def continue_stream(
@@ -237,11 +246,14 @@ class Adapter:
     ) -> Any | None:
         """A warm streaming step on a copy of ``previous``, or None.
 
-        The hot path of ``partial_fit``: no template, no fresh parameters. A
-        family opts in by returning the new model; None (the default) sends
-        the step through :meth:`train`.
+        The hot path of ``partial_fit``: no template, no fresh parameters, the
+        previous model's :meth:`snapshot` takes one :meth:`stream_step`. A
+        family whose warm steps need more (``continues_streams = False``)
+        returns None and the step goes through :meth:`train`.
         """
-        return None
+        if not self.continues_streams:
+            return None
+        return self.stream_step(self.snapshot(previous), X, y, fit_params)
 
     def snapshot(self, model: Any) -> Any:
         """An independent copy of a fitted model, for a step to train on.

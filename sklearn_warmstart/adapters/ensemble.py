@@ -14,8 +14,8 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
-from sklearn.ensemble._forest import BaseForest
 
+from .._compat import BaseForest
 from .base import Adapter, UnsupportedStartError, set_params_like
 
 __all__ = ["EnsembleAdapter"]

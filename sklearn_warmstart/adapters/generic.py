@@ -5,12 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..policies import Warm
 from .base import Adapter, set_params_like
 
 __all__ = ["WarmStartFlagAdapter"]
-
-_WARM = Warm()
 
 
 class WarmStartFlagAdapter(Adapter):
@@ -39,8 +36,3 @@ class WarmStartFlagAdapter(Adapter):
             overrides["random_state"] = template.random_state
         set_params_like(model, template, **overrides)
         return model.fit(X, y, **fit_params)
-
-    def continue_stream(self, previous, X, y, classes, fit_params):
-        return self.partial_fit_from(
-            None, previous, None, _WARM, X, y, classes, fit_params
-        )

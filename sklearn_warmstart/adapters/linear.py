@@ -6,16 +6,17 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.linear_model._base import LinearClassifierMixin, LinearModel
-from sklearn.linear_model._stochastic_gradient import BaseSGD, BaseSGDRegressor
 
-from .._compat import sgd_fit_continuing
-from ..policies import Warm
+from .._compat import (
+    BaseSGD,
+    BaseSGDRegressor,
+    LinearClassifierMixin,
+    LinearModel,
+    sgd_fit_continuing,
+)
 from .base import Adapter
 
 __all__ = ["LinearAdapter"]
-
-_WARM = Warm()
 
 
 class LinearAdapter(Adapter):
@@ -127,11 +128,6 @@ class LinearAdapter(Adapter):
         ):
             return (X @ coef.T + model.intercept_).ravel()
         return model.predict(X)
-
-    def continue_stream(self, previous, X, y, classes, fit_params):
-        return self.partial_fit_from(
-            None, previous, None, _WARM, X, y, classes, fit_params
-        )
 
     def write_parameters(self, model, theta):
         model.coef_ = np.array(theta["coef"], copy=True)

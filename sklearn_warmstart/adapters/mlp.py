@@ -8,20 +8,18 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron
 from sklearn.utils.extmath import safe_sparse_dot
 
 from .._compat import (
+    BaseMultilayerPerceptron,
     mlp_fit_continuing,
     mlp_fresh_parameters,
     mlp_inherited_optimizer,
 )
-from ..policies import Warm
 from .base import Adapter, UnsupportedStartError
 
 __all__ = ["MLPAdapter", "dormant_units"]
 
-_WARM = Warm()
 
 _ACTIVATIONS = {
     "identity": lambda z: z,
@@ -290,12 +288,7 @@ class MLPAdapter(Adapter):
                 break
         return model
 
-    def partial_fit_from(
-        self, template, previous, theta, start, X, y, classes, fit_params
-    ):
-        model = self.snapshot(previous)
-        if theta is not None:
-            self.write_parameters(model, theta)
+    def stream_step(self, model, X, y, fit_params):
         return self._guarded(model.partial_fit, X, y, **fit_params)
 
     #: Rows per chunk when the estimator predicts for its records.
@@ -315,11 +308,6 @@ class MLPAdapter(Adapter):
             return model.predict(X)
         return np.concatenate(
             [model.predict(X[i : i + rows]) for i in range(0, len(X), rows)]
-        )
-
-    def continue_stream(self, previous, X, y, classes, fit_params):
-        return self.partial_fit_from(
-            None, previous, None, _WARM, X, y, classes, fit_params
         )
 
     @staticmethod

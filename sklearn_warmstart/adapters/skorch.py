@@ -284,6 +284,7 @@ class SkorchAdapter(Adapter):
     )
     partial_fit_starts = fit_starts
     owns_cold_fit = True
+    continues_streams = False  # warm steps check the architecture in train()
 
     @classmethod
     def handles(cls, estimator: Any) -> bool:

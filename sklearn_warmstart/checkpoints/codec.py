@@ -47,7 +47,7 @@ from .._serial import (
     unpack,
 )
 from ..adapters import Adapter, adapter_for
-from ..history import History, RunRecord
+from ..records import History, RunRecord
 from .store import _LINEAGE, _PREFIX, FORMAT, FileStore, fingerprint
 
 __all__ = [

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..history import DriftEvent
+from ..records import DriftEvent
 from .resolve import NamedPolicy
 from .result import StudyResult
 from .stats import (

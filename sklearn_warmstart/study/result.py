@@ -22,7 +22,7 @@ class StudyResult:
     ----------
     table : DataFrame
         One row per (policy, seed, fold, run) with every
-        :class:`~sklearn_warmstart.history.RunRecord` field, plus ``policy``,
+        :class:`~sklearn_warmstart.records.RunRecord` field, plus ``policy``,
         ``seed`` (the study seed, the meta-estimator's ``random_state``; the
         record's own run seed is ``run_seed``), ``fold``, ``new_start`` /
         ``new_stop`` (global row range of the run's new rows).
