@@ -1026,7 +1026,7 @@ def test_checkpoint_manifest_carries_its_format_version(tmp_path, data):
     [
         ("checkpoints/store.py", {"_serial"}),
         ("_serial.py", {"_compat"}),
-        ("checkpoints/codec.py", {"_serial", "adapters", "history", "store"}),
+        ("checkpoints/codec.py", {"_serial", "adapters", "records", "store"}),
     ],
 )
 def test_checkpoint_layers_import_only_below_them(module, allowed):
