@@ -48,7 +48,7 @@ from .._serial import (
 )
 from ..adapters import Adapter, adapter_for
 from ..records import History, RunRecord
-from .store import _LINEAGE, _PREFIX, FORMAT, FileStore, fingerprint
+from .store import _ID, _LINEAGE, _MARKER, FORMAT, FileStore, fingerprint
 
 __all__ = [
     "Checkpoint",
@@ -205,11 +205,18 @@ def _content_of(estimator: Any) -> CheckpointContent:
 
 
 def as_store(checkpoint: Any) -> CheckpointStore:
-    """``checkpoint`` as a :class:`CheckpointStore` (a path makes a new one)."""
+    """``checkpoint`` as a :class:`CheckpointStore`.
+
+    A path opens the store there with the retention settings stored in it
+    (``keep_last``/``keep_every`` of the store's last writer; none for a new
+    store). A :class:`CheckpointStore` is used as given.
+    """
     if isinstance(checkpoint, CheckpointStore):
         return checkpoint
     if isinstance(checkpoint, str) or hasattr(checkpoint, "__fspath__"):
-        return CheckpointStore(checkpoint)
+        store = CheckpointStore(checkpoint)
+        store._stored_settings = True
+        return store
     raise TypeError(
         f"checkpoint must be None, a path or a CheckpointStore, got "
         f"{type(checkpoint).__name__}."
@@ -643,9 +650,13 @@ def load_model(path: str | os.PathLike, template: Any = None) -> Any:
     'warm'
     """
     path = Path(path)
-    if (path / _LINEAGE).exists():
+
+    def is_store(folder: Path) -> bool:
+        return (folder / _LINEAGE).exists() or (folder / _MARKER).exists()
+
+    if is_store(path):
         return CheckpointStore(path).load_model(template=template)
-    if path.name.startswith(_PREFIX) and (path.parent / _LINEAGE).exists():
+    if _ID.fullmatch(path.name) and is_store(path.parent):
         return CheckpointStore(path.parent).load_model(path.name, template=template)
     raise CheckpointError(
         f"{path} is neither a checkpoint store (no {_LINEAGE}) nor a checkpoint "
