@@ -75,7 +75,7 @@ _PREFIX = "ckpt-"
 _STAGING = ".staging-"
 _ID = re.compile(r"ckpt-(\d{6,9})")
 _FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
-_STAGING_NAME = re.compile(r"\.staging-[0-9a-f]{32}")
+_STAGING_NAME = re.compile(r"\.(staging|trash)-[0-9a-f]{32}")
 _TMP_NAME = re.compile(
     r"\.(lineage\.json|sklearn_warmstart_store\.json)\.tmp-[0-9a-f]{32}"
 )
@@ -374,6 +374,19 @@ class FileStore:
             "left untouched. Give an empty or new folder, or an existing store."
         )
 
+    def check_writable(self) -> None:
+        """Raise unless this folder is new, empty or a checkpoint store.
+
+        The meta-estimators call it before their first run, so a folder that
+        holds other files is refused before anything is trained or written.
+
+        Raises
+        ------
+        CheckpointError
+            If the folder is neither empty nor a checkpoint store.
+        """
+        self._kind()
+
     def _claim(self) -> None:
         """Write the store's marker if this store has none yet (under the lock)."""
         if self._kind() == "store":
@@ -514,6 +527,13 @@ class FileStore:
         ).encode()
         atomic_write(self.path / _LINEAGE, data)
 
+    def _discard(self, folder: Path) -> None:
+        """Delete a checkpoint directory: renamed to a trash name first, so a
+        writer killed mid-delete leaves debris of a name only the store uses."""
+        trash = self.path / f".trash-{uuid.uuid4().hex}"
+        os.rename(folder, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
     def _ours(self, folder: Path) -> bool:
         """Whether ``folder`` is a checkpoint directory this store wrote."""
         return _real_dir(folder) and self._manifest_entry(folder) is not None
@@ -521,7 +541,7 @@ class FileStore:
     def _remove_orphans(self, entries: list[dict[str, Any]]) -> None:
         """Delete the debris of interrupted writes and failed prunes.
 
-        Only names the store generates are touched: its staging directories
+        Only names the store generates are touched: its staging and trash directories
         and temporary files, pruned checkpoints, and complete checkpoint
         directories newer than the lineage (a writer killed before its
         commit). Anything else stays, whatever its name.
@@ -543,7 +563,8 @@ class FileStore:
                     else int(match[1]) > newest
                 )
                 if stale:
-                    shutil.rmtree(child, ignore_errors=True)
+                    with contextlib.suppress(OSError):  # retried by the next write
+                        self._discard(child)
 
     # ------------------------------------------------------------------ writing
     def write(
@@ -691,7 +712,7 @@ class FileStore:
             for checkpoint_id in doomed:
                 folder = self.path / checkpoint_id
                 if self._ours(folder):
-                    shutil.rmtree(folder)
+                    self._discard(folder)
         except OSError as exc:
             warnings.warn(
                 f"Removing pruned checkpoints in {self.path} failed ({exc}); the "
