@@ -86,6 +86,13 @@ def test_store_missing_lineage_is_reported_and_rebuilt_not_wiped(tmp_path, data)
     assert store.ids() == ["ckpt-000000", "ckpt-000001", "ckpt-000002", "ckpt-000003"]
     assert store.verify() == []
     assert store.load("ckpt-000002").history[-1].run == 2
+    (store.path / "lineage.json").write_text("{damaged")
+    assert [(p.file, p.problem) for p in store.verify()] == [
+        ("lineage.json", "unreadable")
+    ]
+    with pytest.raises(CheckpointError, match="lineage log .* is unreadable"):
+        clf.fit(X, y)  # a save never overwrites a log a person may restore
+    assert len(list(store.path.glob("ckpt-*"))) == 4
 
 
 # 2 ---------------------------------------------------------------------------------

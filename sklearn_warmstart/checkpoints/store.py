@@ -541,10 +541,10 @@ class FileStore:
     def _remove_orphans(self, entries: list[dict[str, Any]]) -> None:
         """Delete the debris of interrupted writes and failed prunes.
 
-        Only names the store generates are touched: its staging and trash directories
-        and temporary files, pruned checkpoints, and complete checkpoint
-        directories newer than the lineage (a writer killed before its
-        commit). Anything else stays, whatever its name.
+        Only names the store generates are touched: its staging and trash
+        directories and temporary files, pruned checkpoints, and complete
+        checkpoint directories newer than the lineage (a writer killed before
+        its commit). Anything else stays, whatever its name.
         """
         listed = {e["id"]: e for e in entries}
         newest = max((e["seq"] for e in entries), default=-1)
@@ -555,13 +555,13 @@ class FileStore:
             elif _TMP_NAME.fullmatch(name) and _regular_file(child):
                 with contextlib.suppress(OSError):
                     child.unlink()
-            elif (match := _ID.fullmatch(name)) and self._ours(child):
+            elif match := _ID.fullmatch(name):
                 entry = listed.get(name)
                 stale = (
                     entry["status"] == "pruned"
                     if entry is not None
                     else int(match[1]) > newest
-                )
+                ) and self._ours(child)
                 if stale:
                     with contextlib.suppress(OSError):  # retried by the next write
                         self._discard(child)
