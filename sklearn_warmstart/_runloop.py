@@ -317,8 +317,9 @@ class Runner:
             finite = np.isfinite(np.asarray(y_pred, dtype=np.float64))
             if not finite.all():
                 bad = finite.size - np.count_nonzero(finite)
+                source = f"the model of run {run - 1}" if run else "the init model"
                 raise DivergenceError(
-                    f"Run {run} cannot start: the model of run {run - 1} predicts "
+                    f"Run {run} cannot start: {source} predicts "
                     f"non-finite values (NaN or infinity) for {bad} of its "
                     f"{finite.size} new values, so it can be neither scored nor "
                     "continued. Nothing was committed; scale the features, or fit "
