@@ -6,7 +6,10 @@ GridSearchCV and cross_validate; with routing off every keyword is passed on
 as before.
 """
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn
 from sklearn.datasets import make_classification
@@ -16,7 +19,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_warmstart import Retrain, WarmStartClassifier
+from sklearn_warmstart import Retrain, WarmStartClassifier, compare_policies
 from sklearn_warmstart.schedules import check_schedule
 
 
@@ -177,3 +180,23 @@ def test_get_metadata_routing_maps_fit_partial_fit_and_score():
         inner.set_partial_fit_request(sample_weight=True)
         routing = WarmStartClassifier(inner).get_metadata_routing()
         assert routing.consumes("partial_fit", ["sample_weight"]) == {"sample_weight"}
+
+
+def test_routing_through_compare_policies(data):
+    """compare_policies(params=...) gives every fit its rows' metadata."""
+    X, y, w = data
+    settings = dict(policies=["cold", "warm"], schedule=2, seeds=1, cv=1, test="ttest")
+
+    def scores(estimator, params):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # too few pairs for a verdict
+            result = compare_policies(estimator, X, y, params=params, **settings)
+        return result.folds.groupby("policy")["score"].first()
+
+    with _routing():
+        routed = scores(_logistic(), {"sample_weight": w})
+        with pytest.raises(UnsetMetadataPassedError, match="sample_weight"):
+            scores(LogisticRegression(), {"sample_weight": w})
+    off = scores(LogisticRegression(), {"sample_weight": w})
+    pd.testing.assert_series_equal(routed, off)
+    assert not routed.equals(scores(LogisticRegression(), None))
