@@ -4,11 +4,17 @@ from typing import Any
 
 from .checkpoints import CheckpointError, CheckpointStore
 from .estimators import WarmStartClassifier, WarmStartRegressor
-from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
+from .exceptions import (
+    ArchitectureChangedError,
+    DivergenceError,
+    FirstRunStartWarning,
+    UnsupportedStartError,
+)
 from .policies import (
     Cold,
     Every,
     OnDrift,
+    OnNewClasses,
     OnPlateau,
     PartialReset,
     Perturb,
@@ -36,8 +42,10 @@ __all__ = [
     "Cold",
     "DivergenceError",
     "Every",
+    "FirstRunStartWarning",
     "History",
     "OnDrift",
+    "OnNewClasses",
     "OnPlateau",
     "PartialReset",
     "Perturb",

@@ -171,6 +171,17 @@ def _divergence_is_an_error(run: int):
         ) from error
 
 
+def _check_two_classes(y: np.ndarray, run: int) -> None:
+    """A warm ``fit`` run needs two classes, as the model's own cold ``fit`` does."""
+    if np.ndim(y) == 1 and len(np.unique(y)) < 2:
+        raise ValueError(
+            f"The number of classes has to be greater than one; got 1 class "
+            f"({np.unique(y).tolist()}) in the rows of run {run}. A fit run "
+            "trains on rows of at least two classes, warm or cold; stream "
+            "one-class chunks with partial_fit instead."
+        )
+
+
 @dataclass(frozen=True)
 class _Plan:
     """How the run trains: from which model, on which rows, with which seed."""
@@ -201,6 +212,8 @@ class Runner:
     track_memory: bool = False
     verbose: int = 0
     rows_proven_finite: bool = False
+    #: Why ``start="auto"`` became ``start``, added to a policy start's reason.
+    start_note: str | None = None
 
     @property
     def incremental(self) -> bool:
@@ -215,6 +228,7 @@ class Runner:
         *,
         new: tuple[Any, np.ndarray] | None = None,
         rows: Callable[[Decision], tuple[Any, np.ndarray, dict]] | None = None,
+        classes: np.ndarray | None = None,
     ) -> RunState:
         """Train one run from ``state`` and return the next state (``state`` untouched).
 
@@ -222,13 +236,23 @@ class Runner:
         the previous model is evaluated on them. ``rows``, when given, is called
         with the decision and returns the ``(X, y, fit_params)`` to train on
         (schedules use it to drop the data before a detected drift).
+        ``classes``: the classes the guard let this run add to ``state``'s
+        (an ``OnNewClasses`` trigger is set), which a reset must learn.
         """
         run = len(state.history)
+        grown: tuple = ()
+        if classes is not None and state.classes is not None:
+            grown = tuple(np.setdiff1d(classes, state.classes).tolist())
+            state = dataclasses.replace(state, classes=classes)
         policy_states = (
             copy.deepcopy(state.policy_states) if state.policy_states else []
         )
         X_new, y_new = (X, y) if new is None else new
         evidence = self._evidence(state, X_new, y_new)
+        if grown:
+            evidence = dataclasses.replace(
+                evidence, new_classes=grown, classes=state.classes
+            )
         decision = decide(
             self.start,
             self.triggers,
@@ -237,6 +261,16 @@ class Runner:
             has_model=state.model is not None,
         )
         decision, contest = self._challenge(state, decision, evidence, X_new, y_new)
+        if grown and decision.start.kind != "cold":
+            raise ValueError(
+                f"Run {run} brings new class(es) {list(grown)}, which only a cold "
+                f"start can learn, but it starts {decision.start.describe()} "
+                f"({decision.reason}); put OnNewClasses() first in reset."
+            )
+        if self.start_note and decision.start is self.start:
+            decision = dataclasses.replace(
+                decision, reason=f"{decision.reason} ({self.start_note})"
+            )
         if rows is not None:
             X, y, fit_params = rows(decision)
         plan = self._plan(state, decision, X, y)
@@ -404,6 +438,8 @@ class Runner:
             self.adapter.check_start(
                 decision.start, "partial_fit" if self.incremental else "fit"
             )
+        if not cold and self.is_classifier and not self.incremental:
+            _check_two_classes(y, len(state.history))
         return _Plan(state.model, X, y, seed)
 
     def _continues_stream(self, plan: _Plan, decision: Decision) -> bool:

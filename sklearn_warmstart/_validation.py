@@ -253,21 +253,47 @@ def plain_arrays_ok(
     return known is not None and all_known(y, known)
 
 
-def check_classes(y: np.ndarray, known: np.ndarray | None, classes: Any) -> np.ndarray:
+def check_classes(
+    y: np.ndarray,
+    known: np.ndarray | None,
+    classes: Any,
+    *,
+    grow: bool = False,
+    method: str = "partial_fit",
+) -> np.ndarray:
     """The classes a classifier's run knows: ``known`` ones, or the first run's.
 
     ``known`` are the classes of earlier runs (None on the first run, where
-    ``classes`` may declare ones ``y`` lacks).
+    ``classes`` may declare ones ``y`` lacks). ``grow``: new classes are
+    accepted and the union returned (an ``OnNewClasses`` trigger is set).
+    ``method`` is the call the user made, for the messages.
     """
     if known is not None:
+        declared = known if classes is None else np.unique(np.asarray(classes))
+        if not np.array_equal(declared, known):
+            if not (grow and np.isin(known, declared).all()):
+                raise ValueError(
+                    f"`classes={declared.tolist()}` is not the same as on the "
+                    f"first call to partial_fit, was: {known.tolist()}. Add "
+                    "reset=OnNewClasses() to reset with a larger set of classes, "
+                    "or start a new estimator."
+                )
+            known = declared
         if all_known(y, known):
             return known
         new = np.setdiff1d(np.unique(y), known)
+        if len(new) and grow:
+            return np.union1d(known, new)
         if len(new):
+            where = (
+                "Declare every class in the first partial_fit(..., classes=...) call"
+                if method == "partial_fit"
+                else "Every fit run learns the classes of the first run"
+            )
             raise ValueError(
                 f"y contains class(es) {new.tolist()} never seen in earlier runs "
-                f"(classes_={known.tolist()}). Declare every class in the first "
-                "partial_fit(..., classes=...) call, or start a new estimator."
+                f"(classes_={known.tolist()}). {where}, add reset=OnNewClasses() "
+                "to reset with the new classes, or start a new estimator."
             )
         return known
     seen = np.unique(y)
@@ -298,13 +324,21 @@ def guard_rows(
     *,
     is_classifier: bool,
     classes: Any = None,
+    grow: bool = False,
+    method: str = "partial_fit",
 ) -> GuardedRows:
     """Check one run's rows against ``schema`` (None: the first run fixes it).
 
     ``owner`` is the meta-estimator: later runs check the column names and
     feature count it was fitted with. Nothing of ``owner`` is changed.
+    ``grow`` and ``method`` are :func:`check_classes`'.
     """
-    if schema is not None and plain_arrays_ok(X, y, schema, None, is_classifier):
+    fast = classes is None  # a later partial_fit(classes=) is checked in full
+    if (
+        fast
+        and schema is not None
+        and plain_arrays_ok(X, y, schema, None, is_classifier)
+    ):
         # A later chunk of plain finite arrays with known labels: what the
         # full validation below would return, checked once.
         return GuardedRows(X, y, schema, proven_finite=True)
@@ -326,7 +360,7 @@ def guard_rows(
         schema = Schema(
             probe.n_features_in_, getattr(probe, "feature_names_in_", None), None
         )
-    elif plain_arrays_ok(X, y, schema, tags, is_classifier):
+    elif fast and plain_arrays_ok(X, y, schema, tags, is_classifier):
         # Later streaming chunks of plain arrays: the checks validate_data
         # would make, without its per-call cost (it dominates small chunks).
         return GuardedRows(X, y, schema)
@@ -335,7 +369,7 @@ def guard_rows(
     if not is_classifier:
         return GuardedRows(X, y, schema)
     check_classification_targets(y)
-    known = check_classes(y, schema.classes, classes)
+    known = check_classes(y, schema.classes, classes, grow=grow, method=method)
     if known is not schema.classes:
         schema = Schema(schema.n_features, schema.feature_names, known)
     return GuardedRows(X, y, schema)

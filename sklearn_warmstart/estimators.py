@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -25,6 +27,11 @@ from sklearn.base import (
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -33,14 +40,20 @@ from ._compat import estimator_has, validate_data
 from ._runloop import Runner, RunState, base_seed, new_state
 from ._validation import guard_rows
 from .adapters import Adapter, adapter_for
-from .exceptions import DivergenceError
-from .policies import Start, Trigger, check_start, check_triggers
+from .exceptions import DivergenceError, FirstRunStartWarning
+from .policies import (
+    Cold,
+    OnNewClasses,
+    Start,
+    Trigger,
+    Warm,
+    check_start,
+    check_triggers,
+)
 from .records import History
 from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
-
-#: The run state under the name the checkpoint code imports it by.
 
 
 def _supports_partial_fit(wrapper: Any) -> bool:
@@ -89,7 +102,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self,
         estimator: Any,
         *,
-        start: Start | str = "warm",
+        start: Start | str = "auto",
         reset: Trigger | Sequence[Trigger] | None = None,
         schedule: Retrain | int | None = None,
         init: Any = None,
@@ -116,8 +129,12 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ validation
     def _check_params(
-        self, state: RunState | None = None
-    ) -> tuple[Adapter, Start, list[Trigger]]:
+        self, state: RunState | None = None, method: str = "fit"
+    ) -> tuple[Adapter, Start, list[Trigger], str | None]:
+        """The adapter, the start (``"auto"`` resolved), the triggers and why.
+
+        The fourth value says why ``start="auto"`` became cold (None otherwise).
+        """
         if not (
             hasattr(self.estimator, "fit") and hasattr(self.estimator, "get_params")
         ):
@@ -143,13 +160,72 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             )
         if not isinstance(self.verbose, Integral):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
+        if not isinstance(self.track_memory, bool | np.bool_):
+            raise ValueError(
+                f"track_memory must be True or False, got {self.track_memory!r}."
+            )
         base_seed(self.random_state)
         if self.checkpoint is not None:
             self._check_own_store()
         adapter = getattr(state, "adapter", None)
         if adapter is None or adapter.estimator is not self.estimator:
             adapter = adapter_for(self.estimator)
-        return adapter, check_start(self.start), check_triggers(self.reset)
+        if isinstance(self.start, str) and self.start not in ("auto", "cold", "warm"):
+            raise ValueError(
+                f"start={self.start!r} is not a known start; use 'auto', 'cold', "
+                "'warm' or a start object such as ShrinkPerturb(0.4, 0.1)."
+            )
+        if self.start != "auto":
+            return adapter, check_start(self.start), check_triggers(self.reset), None
+        supported = (
+            adapter.partial_fit_starts
+            if method == "partial_fit"
+            else adapter.fit_starts
+        )
+        if "warm" in supported:
+            return adapter, Warm(), check_triggers(self.reset), None
+        note = (
+            f"start='auto': {type(self.estimator).__name__} supports only "
+            f"{', '.join(sorted(supported))} in {method}"
+        )
+        return adapter, Cold(), check_triggers(self.reset), note
+
+    def _check_first_run(
+        self,
+        adapter: Adapter,
+        start: Start,
+        triggers: list[Trigger],
+        method: str,
+        note: str | None,
+    ) -> None:
+        """Refuse, before anything trains, a start the family cannot honour; warn once.
+
+        Every start a run could take (the policy's and each trigger's reset
+        start) is checked at the first run, not when it first acts.
+        """
+        check = "partial_fit" if method == "partial_fit" else "fit"
+        for candidate in (start, *(t.reset_start() for t in triggers)):
+            if candidate.kind != "cold":
+                adapter.check_start(candidate, check)
+        if note is not None:
+            warnings.warn(
+                f"{note}, so every run of {type(self).__name__} is cold. Pass "
+                "start='cold' to say so, or wrap a model family that can start "
+                "warm.",
+                UserWarning,
+                stacklevel=4,
+            )
+        elif method == "fit" and start.kind != "cold" and self.init is None:
+            warnings.warn(
+                f"{type(self).__name__}'s first fit has no model to start from, "
+                f"so it is cold: start={start.describe()!r} takes effect from "
+                "the second run. A search over start that fits each candidate "
+                "once (GridSearchCV, cross_validate) scores every start the "
+                "same; give the estimator schedule=Retrain(...) so that one fit "
+                "replays a sequence of runs.",
+                FirstRunStartWarning,
+                stacklevel=4,
+            )
 
     def __sklearn_clone__(self) -> _BaseWarmStart:
         twin = super().__sklearn_clone__()
@@ -210,6 +286,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         triggers: list[Trigger],
         method: str,
         rows_proven_finite: bool = False,
+        start_note: str | None = None,
     ) -> Runner:
         return Runner(
             estimator=self.estimator,
@@ -222,6 +299,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             track_memory=self.track_memory,
             verbose=self.verbose,
             rows_proven_finite=rows_proven_finite,
+            start_note=start_note,
         )
 
     def _new_state(self, schema, triggers) -> RunState:
@@ -253,11 +331,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
     def _fit_runs(self, X, y, fit_params, method, classes=None):
         """One run: guard, run, commit, checkpoint."""
         state = self._current_state()
-        adapter, start, triggers = self._check_params(state)
+        adapter, start, triggers, note = self._check_params(state, method)
         if method == "partial_fit" and not adapter.supports_partial_fit():
             raise AttributeError(
                 f"{type(self.estimator).__name__} has no partial_fit; use fit."
             )
+        fit_params = self._routed(method, fit_params)
+        if state is None:
+            self._check_first_run(adapter, start, triggers, method, note)
         rows = guard_rows(
             self,
             X,
@@ -265,6 +346,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             None if state is None else state.schema,
             is_classifier=self._is_classifier,
             classes=classes,
+            grow=any(isinstance(t, OnNewClasses) for t in triggers),
+            method=method,
         )
         if state is None:
             state = self._new_state(rows.schema, triggers)
@@ -273,6 +356,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 "reset changed since the first run; call fit on a fresh clone to "
                 "use a different set of triggers."
             )
+        # Classes the guard let this run add (OnNewClasses): the run learns them.
+        grown = None if rows.schema.classes is state.classes else rows.schema.classes
         runner = self._runner(
             adapter,
             start,
@@ -281,9 +366,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             rows_proven_finite=(
                 rows.proven_finite and adapter.checks_only_given_rows and not fit_params
             ),
+            start_note=note,
         )
         with adapter.seeded():  # predictions must not advance a framework's RNG
-            state = runner.run(state, rows.X, rows.y, fit_params)
+            state = runner.run(state, rows.X, rows.y, fit_params, classes=grown)
         self._commit(state)
         if self.checkpoint is not None:
             self._write_checkpoint(rows.X, rows.y)
@@ -395,8 +481,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
 
     def _fit_schedule(self, X, y, fit_params):
         """Replay the whole schedule from a fresh state; commit once at the end."""
-        adapter, start, triggers = self._check_params()
+        adapter, start, triggers, note = self._check_params()
         schedule = check_schedule(self.schedule)
+        fit_params = self._routed("fit", fit_params)
         rows = guard_rows(self, X, y, None, is_classifier=self._is_classifier)
         X, y = rows.X, rows.y
         first = schedule.split(len(y))[0].train
@@ -410,11 +497,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     "must know every class. Give the first run more rows with "
                     "Retrain(initial=...) or use fewer runs."
                 )
-        for candidate in (start, *(t.reset_start() for t in triggers)):
-            if candidate.kind != "cold":
-                adapter.check_start(candidate, "fit")
+        self._check_first_run(adapter, start, triggers, "schedule", note)
         state = self._new_state(rows.schema, triggers)
-        runner = self._runner(adapter, start, triggers, "schedule")
+        runner = self._runner(adapter, start, triggers, "schedule", start_note=note)
         with adapter.seeded():  # predictions must not advance a framework's RNG
             state = runner.run_schedule(state, schedule, X, y, fit_params)
         self._commit(state)
@@ -560,12 +645,63 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """X as the wrapped model saw it in training: names checked here, then dropped.
 
         Runs train the wrapped model on validated arrays, so a DataFrame's
-        column names are checked against ``feature_names_in_`` by the wrapper.
+        column names are checked against ``feature_names_in_`` by the wrapper
+        (and rows without names after a fit with names warn, as in sklearn).
         """
         if not hasattr(X, "columns"):
+            if hasattr(self, "feature_names_in_"):
+                validate_data(self, X, reset=False, skip_check_array=True)
             return X
         validate_data(self, X, reset=False, skip_check_array=True)
         return np.asarray(X)
+
+    def _routed(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The metadata for the wrapped estimator's ``method``.
+
+        With scikit-learn's metadata routing enabled, only what the wrapped
+        estimator requested (``set_fit_request``, ...) is passed on, and
+        unrequested metadata raises; otherwise every parameter is passed.
+        """
+        if not get_config()["enable_metadata_routing"]:
+            return params
+        return process_routing(self, method, **params).estimator[method]
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        """How metadata reaches the wrapped estimator (scikit-learn's routing).
+
+        ``fit``, ``partial_fit`` and ``score`` pass the metadata the wrapped
+        estimator requests for the method of the same name; with a
+        ``schedule``, per-sample metadata is sliced like the rows of each run.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing of ``fit``, ``partial_fit`` and ``score`` to
+            ``estimator``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import sklearn
+        >>> from sklearn.linear_model import SGDClassifier
+        >>> from sklearn_warmstart import WarmStartClassifier
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> y, w = np.array([0, 0, 1, 1]), np.array([1.0, 2.0, 1.0, 2.0])
+        >>> with sklearn.config_context(enable_metadata_routing=True):
+        ...     inner = SGDClassifier(random_state=0).set_fit_request(
+        ...         sample_weight=True)
+        ...     clf = WarmStartClassifier(inner, start="cold").fit(
+        ...         X, y, sample_weight=w)
+        >>> clf.n_runs_
+        1
+        """
+        mapping = MethodMapping().add(caller="fit", callee="fit")
+        mapping.add(caller="score", callee="score")
+        if hasattr(self.estimator, "partial_fit"):
+            mapping.add(caller="partial_fit", callee="partial_fit")
+        return MetadataRouter(owner=self).add(
+            estimator=self.estimator, method_mapping=mapping
+        )
 
     @available_if(estimator_has("predict"))
     def predict(self, X: Any) -> np.ndarray:
@@ -584,29 +720,12 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self._check_fitted()
         return self.estimator_.predict(self._inner_X(X))
 
-    @available_if(estimator_has("score"))
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Score of the current model (the wrapped estimator's ``score``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input rows.
-        y : array-like of shape (n_samples,)
-            True targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Accuracy for classifiers, R² for regressors, unless the wrapped
-            estimator defines another.
-        """
+    def _score(self, X: Any, y: Any, params: dict[str, Any]) -> float:
+        """The wrapped model's own ``score``, with the (routed) metadata."""
         self._check_fitted()
-        if sample_weight is None:
-            return self.estimator_.score(self._inner_X(X), y)
-        return self.estimator_.score(self._inner_X(X), y, sample_weight=sample_weight)
+        params = {k: v for k, v in params.items() if v is not None}
+        params = self._routed("score", params)
+        return self.estimator_.score(self._inner_X(X), y, **params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -623,26 +742,45 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-_PARAMETERS_DOC = """
+class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
+    """Classifier whose every training run starts as a policy says.
+
+    Each ``fit`` is one run (or, with a ``schedule``, a whole sequence of
+    runs); the first is cold, later ones start warm (where the family can),
+    cold, shrink-and-perturbed or partially reset, and triggers can force
+    resets. Every run leaves a record in ``history_``. A run that fails or
+    diverges changes nothing.
+
     Parameters
     ----------
     estimator : estimator
         The model to train at every run (never modified; each run trains a
         clone). scikit-learn linear models, MLPs, tree ensembles, pipelines,
         skorch nets and any estimator with ``warm_start`` are supported.
-    start : {"warm", "cold"} or Start, default="warm"
+    start : {"auto", "warm", "cold"} or Start, default="auto"
         How each run after the first begins: ``"warm"``/:class:`Warm`,
         ``"cold"``/:class:`Cold`, :class:`ShrinkPerturb`, :class:`Perturb` or
-        :class:`PartialReset`.
+        :class:`PartialReset`. ``"auto"`` is warm when the model family can
+        start warm and cold otherwise (e.g. ``Ridge``, which has no
+        ``warm_start``); then the first fit warns once and each record's
+        reason says why. A start the family cannot honour, given explicitly
+        here or as a trigger's reset start, raises
+        :class:`~sklearn_warmstart.UnsupportedStartError` at the first
+        ``fit``, naming the starts the family supports. The first ``fit`` has
+        no model to start from and is cold: without a ``schedule`` or an
+        ``init`` it says so once with a
+        :class:`~sklearn_warmstart.FirstRunStartWarning`.
     reset : Trigger or list of Trigger, default=None
-        Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
+        Triggers that override ``start`` with a reset, e.g. ``Every(5)``,
+        ``OnDrift()`` or :class:`~sklearn_warmstart.OnNewClasses`, without
+        which a label never seen before is an error.
     schedule : Retrain, int or None, default=None
         With a :class:`~sklearn_warmstart.schedules.Retrain` schedule (an int
         ``n`` means ``Retrain(n)``), one ``fit`` replays a whole retraining
         sequence over the time-ordered rows: run 1 on the first slice, each
         later run on the data so far (or the last window), all recorded with
-        ``method="schedule"`` and committed together. ``partial_fit`` ignores
-        it.
+        ``method="schedule"`` and committed together. This is how a search
+        over ``start`` compares starts. ``partial_fit`` ignores it.
     init : fitted estimator, FrozenEstimator or path, default=None
         A model the first run starts from (with ``start``); without it the
         first run is cold. A path loads the model of a checkpoint store's
@@ -688,42 +826,93 @@ _PARAMETERS_DOC = """
         Number of features seen in the first run.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Feature names, when the first run's X had string column names.
-"""
-
-
-class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
-    __doc__ = (
-        """Classifier whose every training run starts as a policy says.
-
-    Each ``fit`` is one run; the first is cold, later ones start warm (by
-    default), cold, shrink-and-perturbed or partially reset, and triggers can
-    force resets. Every run leaves a record in ``history_``. A run that fails
-    or diverges changes nothing.
-"""
-        + _PARAMETERS_DOC
-        + """    classes_ : ndarray of shape (n_classes,)
+    classes_ : ndarray of shape (n_classes,)
         Classes known to the model.
 
     See Also
     --------
     WarmStartRegressor : The same for regressors.
+    sklearn_warmstart.schedules.Retrain : A retraining sequence inside one fit.
     sklearn_warmstart.policies.ShrinkPerturb : Shrink-and-perturb start.
+
+    Notes
+    -----
+    A *run* is one ``fit`` call, one step of a ``schedule`` inside ``fit``, or
+    one ``partial_fit`` chunk. ``partial_fit`` gives no
+    :class:`~sklearn_warmstart.FirstRunStartWarning`: its chunks are the runs,
+    so the start acts from the second chunk on.
+
+    With scikit-learn's metadata routing enabled
+    (``sklearn.set_config(enable_metadata_routing=True)``), ``fit``,
+    ``partial_fit`` and ``score`` pass the wrapped estimator the metadata it
+    requests (``estimator.set_fit_request(sample_weight=True)``), through
+    :class:`~sklearn.pipeline.Pipeline`,
+    :class:`~sklearn.model_selection.GridSearchCV` and
+    :func:`~sklearn.model_selection.cross_validate`; with routing off every
+    keyword argument is passed on.
 
     Examples
     --------
+    >>> import warnings
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import SGDClassifier
-    >>> from sklearn_warmstart import WarmStartClassifier
+    >>> from sklearn_warmstart import FirstRunStartWarning, WarmStartClassifier
     >>> X, y = make_classification(n_samples=600, random_state=0)
-    >>> clf = WarmStartClassifier(SGDClassifier(), start="warm", random_state=0)
-    >>> for rows in (slice(0, 200), slice(0, 400), slice(0, 600)):
-    ...     clf = clf.fit(X[rows], y[rows])
-    >>> clf.n_runs_
-    3
-    >>> [r.start for r in clf.history_]
-    ['cold', 'warm', 'warm']
+    >>> clf = WarmStartClassifier(SGDClassifier(), random_state=0)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     for rows in (slice(0, 200), slice(0, 400), slice(0, 600)):
+    ...         clf = clf.fit(X[rows], y[rows])
+    >>> [w.category.__name__ for w in caught]
+    ['FirstRunStartWarning']
+    >>> clf.n_runs_, [r.start for r in clf.history_]
+    (3, ['cold', 'warm', 'warm'])
+
+    A schedule replays a sequence of runs in one ``fit``, so a search over
+    ``start`` compares starts:
+
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn_warmstart import Retrain
+    >>> search = GridSearchCV(
+    ...     WarmStartClassifier(SGDClassifier(), schedule=Retrain(3), random_state=0),
+    ...     {"start": ["cold", "warm"]}, cv=2).fit(X, y)
+    >>> [r.start for r in search.best_estimator_.history_][1:]
+    ['warm', 'warm']
     """
-    )
+
+    @available_if(estimator_has("score"))
+    def score(self, X: Any, y: Any, sample_weight: Any = None, **params: Any) -> float:
+        """Score of the current model: the wrapped estimator's ``score``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        **params : dict
+            Other metadata for the wrapped estimator's ``score`` (with
+            metadata routing enabled, only what it requests).
+
+        Returns
+        -------
+        score : float
+            Mean accuracy unless the wrapped estimator's ``score`` says
+            otherwise.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn_warmstart import WarmStartClassifier
+        >>> X, y = make_classification(n_samples=100, random_state=0)
+        >>> clf = WarmStartClassifier(LogisticRegression(), start="cold").fit(X, y)
+        >>> clf.score(X, y) == clf.estimator_.score(X, y)
+        True
+        """
+        return self._score(X, y, {"sample_weight": sample_weight, **params})
 
     @available_if(estimator_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -778,31 +967,160 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
 
 
 class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
-    __doc__ = (
-        """Regressor whose every training run starts as a policy says.
+    """Regressor whose every training run starts as a policy says.
 
-    Each ``fit`` is one run; the first is cold, later ones start as ``start``
-    says unless a trigger resets. Every run leaves a record in ``history_``.
-    A run that fails or diverges changes nothing.
-"""
-        + _PARAMETERS_DOC
-        + """
+    Each ``fit`` is one run (or, with a ``schedule``, a whole sequence of
+    runs); the first is cold, later ones start as ``start`` says unless a
+    trigger resets. Every run leaves a record in ``history_``. A run that
+    fails or diverges changes nothing.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model to train at every run (never modified; each run trains a
+        clone). scikit-learn linear models, MLPs, tree ensembles, pipelines,
+        skorch nets and any estimator with ``warm_start`` are supported.
+    start : {"auto", "warm", "cold"} or Start, default="auto"
+        How each run after the first begins: ``"warm"``/:class:`Warm`,
+        ``"cold"``/:class:`Cold`, :class:`ShrinkPerturb`, :class:`Perturb` or
+        :class:`PartialReset`. ``"auto"`` is warm when the model family can
+        start warm and cold otherwise (e.g. ``Ridge``, which has no
+        ``warm_start``); then the first fit warns once and each record's
+        reason says why. A start the family cannot honour, given explicitly
+        here or as a trigger's reset start, raises
+        :class:`~sklearn_warmstart.UnsupportedStartError` at the first
+        ``fit``, naming the starts the family supports. The first ``fit`` has
+        no model to start from and is cold: without a ``schedule`` or an
+        ``init`` it says so once with a
+        :class:`~sklearn_warmstart.FirstRunStartWarning`.
+    reset : Trigger or list of Trigger, default=None
+        Triggers that override ``start`` with a reset, e.g. ``Every(5)``,
+        ``OnDrift()`` or :class:`~sklearn_warmstart.OnNewClasses`, without
+        which a label never seen before is an error.
+    schedule : Retrain, int or None, default=None
+        With a :class:`~sklearn_warmstart.schedules.Retrain` schedule (an int
+        ``n`` means ``Retrain(n)``), one ``fit`` replays a whole retraining
+        sequence over the time-ordered rows: run 1 on the first slice, each
+        later run on the data so far (or the last window), all recorded with
+        ``method="schedule"`` and committed together. This is how a search
+        over ``start`` compares starts. ``partial_fit`` ignores it.
+    init : fitted estimator, FrozenEstimator or path, default=None
+        A model the first run starts from (with ``start``); without it the
+        first run is cold. A path loads the model of a checkpoint store's
+        newest verified checkpoint (or of a ``store/ckpt-NNNNNN`` directory).
+    checkpoint : CheckpointStore, path or None, default=None
+        Where every committed run writes one checkpoint (see
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore`); the run's
+        record gets the checkpoint id. A failed run writes nothing. If the
+        save itself fails (disk full, permission denied), the run stays
+        committed in memory, the store is unchanged and ``CheckpointError``
+        is raised; the next successful save holds the whole history again.
+        Continue later with :meth:`resume`.
+    buffer_size : int, default=2000
+        Rows kept for streaming resets: a reset in ``partial_fit`` trains a
+        fresh model on the most recent ``buffer_size`` rows.
+    track_memory : bool, default=False
+        Record each run's peak allocated memory with :mod:`tracemalloc`
+        (slows pure-Python training loops noticeably).
+    random_state : int, RandomState or None, default=None
+        Seeds every run: run ``i`` uses a seed drawn from ``random_state`` and
+        ``i``, given to every ``random_state`` of the wrapped model. Cold runs
+        all use the seed of run 0, so a cold run is exactly what the bare
+        estimator does with that seed and cold refits are idempotent. A
+        RandomState passed here is copied, never advanced.
+    verbose : int, default=0
+        Print one line per run when positive.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The model of the last committed run.
+    history_ : History
+        One :class:`~sklearn_warmstart.records.RunRecord` per run;
+        ``history_.to_frame()`` is a DataFrame.
+    n_runs_ : int
+        Number of committed runs.
+    policy_state_ : list
+        Mutable state of each reset trigger (detector windows, counters).
+    n_features_in_ : int
+        Number of features seen in the first run.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when the first run's X had string column names.
+
     See Also
     --------
     WarmStartClassifier : The same for classifiers.
+    sklearn_warmstart.schedules.Retrain : A retraining sequence inside one fit.
+
+    Notes
+    -----
+    A *run* is one ``fit`` call, one step of a ``schedule`` inside ``fit``, or
+    one ``partial_fit`` chunk. ``partial_fit`` gives no
+    :class:`~sklearn_warmstart.FirstRunStartWarning`: its chunks are the runs,
+    so the start acts from the second chunk on.
+
+    With scikit-learn's metadata routing enabled
+    (``sklearn.set_config(enable_metadata_routing=True)``), ``fit``,
+    ``partial_fit`` and ``score`` pass the wrapped estimator the metadata it
+    requests (``estimator.set_fit_request(sample_weight=True)``), through
+    :class:`~sklearn.pipeline.Pipeline`,
+    :class:`~sklearn.model_selection.GridSearchCV` and
+    :func:`~sklearn.model_selection.cross_validate`; with routing off every
+    keyword argument is passed on.
 
     Examples
     --------
     >>> from sklearn.datasets import make_regression
-    >>> from sklearn.linear_model import SGDRegressor
-    >>> from sklearn_warmstart import WarmStartRegressor, ShrinkPerturb
+    >>> from sklearn.linear_model import Ridge, SGDRegressor
+    >>> from sklearn_warmstart import ShrinkPerturb, WarmStartRegressor
     >>> X, y = make_regression(n_samples=400, n_features=5, random_state=0)
     >>> reg = WarmStartRegressor(SGDRegressor(), start=ShrinkPerturb(0.5, 0.1),
-    ...                          random_state=0)
-    >>> reg = reg.fit(X[:200], y[:200]).fit(X, y)
+    ...                          schedule=2, random_state=0).fit(X, y)
     >>> reg.history_[1].start
     'shrink_perturb(0.5, 0.1)'
     >>> round(reg.score(X, y), 2)
     1.0
+
+    ``Ridge`` cannot start warm, so ``start="auto"`` is cold (with one
+    warning) and the records say why:
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     ridge = WarmStartRegressor(Ridge()).fit(X, y).fit(X, y)
+    >>> ridge.history_[1].reason
+    "policy start (start='auto': Ridge supports only cold in fit)"
     """
-    )
+
+    @available_if(estimator_has("score"))
+    def score(self, X: Any, y: Any, sample_weight: Any = None, **params: Any) -> float:
+        """Score of the current model: the wrapped estimator's ``score``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input rows.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        **params : dict
+            Other metadata for the wrapped estimator's ``score`` (with
+            metadata routing enabled, only what it requests).
+
+        Returns
+        -------
+        score : float
+            R² unless the wrapped estimator's ``score`` says otherwise.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_regression
+        >>> from sklearn.linear_model import Ridge
+        >>> from sklearn_warmstart import WarmStartRegressor
+        >>> X, y = make_regression(n_samples=100, random_state=0)
+        >>> reg = WarmStartRegressor(Ridge(), start="cold").fit(X, y)
+        >>> reg.score(X, y) == reg.estimator_.score(X, y)
+        True
+        """
+        return self._score(X, y, {"sample_weight": sample_weight, **params})

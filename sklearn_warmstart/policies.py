@@ -31,6 +31,7 @@ __all__ = [
     "Evidence",
     "Fire",
     "OnDrift",
+    "OnNewClasses",
     "OnPlateau",
     "PartialReset",
     "Perturb",
@@ -318,6 +319,11 @@ class Evidence:
         The current model's predictions on the run's rows.
     y : ndarray or None
         The run's true targets.
+    new_classes : tuple
+        Classifiers: labels this run brings that no earlier run knew (only
+        accepted when an :class:`OnNewClasses` trigger is set).
+    classes : ndarray or None
+        Classifiers: every class this run knows, new ones included.
     """
 
     run: int
@@ -328,6 +334,8 @@ class Evidence:
     is_classifier: bool
     y_pred: np.ndarray | None = None
     y: np.ndarray | None = None
+    new_classes: tuple = ()
+    classes: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -788,4 +796,53 @@ class OnPlateau(Trigger):
             trigger=f"on_plateau({self.patience})",
             start=self.reset_start(),
             reason=reason,
+        )
+
+
+class OnNewClasses(Trigger):
+    """Reset when a run brings classes no earlier run knew.
+
+    Without this trigger a label never seen before is an error, as in
+    scikit-learn's ``partial_fit``. With it, a run whose labels (or whose
+    ``partial_fit(classes=...)``, a superset of the known classes) add new
+    classes starts cold and learns the union of the old and new classes;
+    the record's reason names them. A run with only known labels is left to
+    the policy's start.
+
+    The reset is cold because a model's output layer has one row per class:
+    no inherited parameters fit the larger set. In ``partial_fit`` the fresh
+    model trains on the buffered recent rows, as every streaming reset does.
+
+    See Also
+    --------
+    OnDrift : Reset when a detector sees the errors increase.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from sklearn_warmstart import OnNewClasses, WarmStartClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 2))
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> y[150:][X[150:, 1] > 1] = 2  # class 2 only arrives later
+    >>> clf = WarmStartClassifier(SGDClassifier(), start="warm",
+    ...                           reset=OnNewClasses(), random_state=0)
+    >>> clf = clf.partial_fit(X[:150], y[:150]).partial_fit(X[150:], y[150:])
+    >>> clf.classes_.tolist(), clf.history_[1].start
+    ([0, 1, 2], 'cold')
+    >>> clf.history_[1].reason
+    'new class(es) [2] (known [0, 1]): reset with the union [0, 1, 2]'
+    """
+
+    def check(self, state, evidence):
+        if not evidence.new_classes:
+            return None
+        new = list(evidence.new_classes)
+        union = np.asarray(evidence.classes).tolist()
+        known = [c for c in union if c not in new]
+        return Fire(
+            trigger="on_new_classes",
+            start=Cold(),
+            reason=f"new class(es) {new} (known {known}): reset with the union {union}",
         )

@@ -1,6 +1,8 @@
 """The meta-estimators: runs, records, delegation, composition and failures."""
 
+import inspect
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -21,11 +23,15 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import sklearn_warmstart
 from sklearn_warmstart import (
     ArchitectureChangedError,
     Cold,
     DivergenceError,
     Every,
+    FirstRunStartWarning,
+    OnNewClasses,
+    PartialReset,
     Perturb,
     ShrinkPerturb,
     UnsupportedStartError,
@@ -434,15 +440,15 @@ def test_warmstartclassifier_architecture_change_is_an_error(data):
     ],
 )
 def test_warmstart_unsupported_start_names_supported_ones(estimator, start):
-    """A start the family cannot honour raises at fit naming the supported starts."""
+    """A start the family cannot honour is refused at the first fit, naming the
+    supported starts; nothing is fitted."""
     X, y = make_classification(n_samples=100, random_state=0)
     wrapper = (
         WarmStartRegressor if isinstance(estimator, Ridge) else WarmStartClassifier
     )(estimator, start=start, random_state=0)
-    wrapper.fit(X, y)
     with pytest.raises(UnsupportedStartError, match="supported starts: cold"):
         wrapper.fit(X, y)
-    assert wrapper.n_runs_ == 1
+    assert not hasattr(wrapper, "estimator_")
 
 
 def test_warmstartclassifier_forest_warm_grows_members(data):
@@ -550,7 +556,9 @@ def test_warmstartclassifier_feature_names(data):
     np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        np.testing.assert_array_equal(clf.predict(frame), clf.predict(X))
+        by_name = clf.predict(frame)
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        np.testing.assert_array_equal(by_name, clf.predict(X))
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(frame.rename(columns={"f0": "other"}))
     renamed = frame.rename(columns={"f0": "other"})
@@ -599,3 +607,288 @@ def test_warmstartclassifier_verbose_prints_one_line_per_run(data, capsys):
     assert f"prequential={clf.history_[1].prequential_score:.4f}" in lines[1]
     WarmStartClassifier(SGDClassifier(), random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
+
+
+# --------------------------------------------------------------------------- issue 10
+
+
+def _parameters_section(cls):
+    doc = cls.__doc__
+    return doc[doc.index("    Parameters\n") : doc.index("    Attributes\n")]
+
+
+@pytest.mark.parametrize("cls", [WarmStartClassifier, WarmStartRegressor])
+def test_warmstart_docstring_lists_every_parameter(cls):
+    """The class docstring documents each constructor parameter, in order."""
+    section = _parameters_section(cls)
+    names = re.findall(r"^    (\w+) :", section, flags=re.MULTILINE)
+    assert names == list(inspect.signature(cls).parameters)
+    for heading in ("Attributes", "See Also", "Notes", "Examples"):
+        assert f"    {heading}\n" in cls.__doc__
+
+
+def test_warmstart_docstrings_share_parameters():
+    """Classifier and regressor document their shared parameters identically."""
+    assert _parameters_section(WarmStartClassifier) == _parameters_section(
+        WarmStartRegressor
+    )
+
+
+def test_firstrunstartwarning_is_a_filterable_userwarning():
+    """FirstRunStartWarning is exported and is a UserWarning subclass."""
+    assert issubclass(FirstRunStartWarning, UserWarning)
+    assert sklearn_warmstart.FirstRunStartWarning is FirstRunStartWarning
+
+
+def test_warmstartclassifier_first_fit_warns_once(data):
+    """The first fit of a non-cold start warns once; later fits say nothing."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), start=ShrinkPerturb(), random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X[:450], y[:450])
+    assert [w.category for w in caught] == [FirstRunStartWarning]
+    message = str(caught[0].message)
+    assert "second run" in message and "schedule=Retrain(" in message
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(X, y)
+    assert clf.history_[1].start == "shrink_perturb(0.4, 0.1)"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": "cold"},
+        {"start": Cold()},
+        {"start": "warm", "schedule": 3},
+        {"start": "warm", "init": "model"},
+    ],
+    ids=["cold", "Cold()", "schedule", "init"],
+)
+def test_warmstartclassifier_first_fit_silent_when_start_acts(data, params):
+    """A cold start, a schedule or an init model give no FirstRunStartWarning."""
+    X, y = data
+    if params.get("init") == "model":
+        params = {**params, "init": SGDClassifier(random_state=0).fit(X, y)}
+    clf = WarmStartClassifier(SGDClassifier(), random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(X, y)
+
+
+def test_warmstartclassifier_partial_fit_does_not_warn(data):
+    """partial_fit chunks are runs: the start acts from the second chunk, silently."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), start="warm", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.partial_fit(X[:300], y[:300]).partial_fit(X[300:], y[300:])
+    assert [r.start for r in clf.history_] == ["cold", "warm"]
+
+
+def test_gridsearchcv_over_starts_warns_for_each_clone(data):
+    """A search over starts without a schedule warns at every clone's first fit."""
+    X, y = data
+    search = GridSearchCV(
+        WarmStartClassifier(SGDClassifier(), random_state=0),
+        {"start": [Warm(), ShrinkPerturb(0.4, 0.1)]},
+        cv=2,
+    )
+    with pytest.warns(FirstRunStartWarning, match="schedule=Retrain") as caught:
+        search.fit(X, y)
+    firsts = [w for w in caught if w.category is FirstRunStartWarning]
+    assert len(firsts) == 2 * 2 + 1  # candidates x folds, and the refit
+
+
+def test_warmstartregressor_auto_start_is_cold_without_warm_support():
+    """start='auto' on Ridge is cold, says why once, and keeps working."""
+    X, y = make_regression(n_samples=120, n_features=4, random_state=0)
+    reg = WarmStartRegressor(Ridge(), random_state=0)
+    assert reg.start == "auto"
+    with pytest.warns(UserWarning, match="start='auto'") as caught:
+        reg.fit(X, y)
+    assert len(caught) == 1 and "supports only cold" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg.fit(X, y).fit(X, y)
+    assert [r.start for r in reg.history_] == ["cold", "cold", "cold"]
+    assert "start='auto': Ridge supports only cold" in reg.history_[2].reason
+
+
+def test_warmstartclassifier_auto_start_is_warm_where_supported(data):
+    """start='auto' is warm for families that can start warm."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), random_state=0)
+    with pytest.warns(FirstRunStartWarning):
+        clf.fit(X[:450], y[:450])
+    clf.fit(X, y)
+    assert clf.history_[1].start == "warm"
+    assert clf.history_[1].reason == "policy start"
+
+
+@pytest.mark.parametrize(
+    "make, kwargs, match",
+    [
+        (
+            lambda: WarmStartClassifier(
+                SGDClassifier(), start=PartialReset(layers="x")
+            ),
+            {},
+            "supported starts: cold, perturb, shrink_perturb, warm",
+        ),
+        (
+            lambda: WarmStartRegressor(Ridge(), reset=Every(2, start=ShrinkPerturb())),
+            {},
+            "supported starts: cold",
+        ),
+        (
+            lambda: WarmStartClassifier(
+                RandomForestClassifier(5), reset=Every(2, start=Perturb())
+            ),
+            {},
+            "supported starts: cold, partial_reset, warm",
+        ),
+        (
+            lambda: WarmStartClassifier(
+                SGDClassifier(), reset=Every(3, start=PartialReset(layers="x"))
+            ),
+            {"partial": True},
+            "in partial_fit; supported starts: cold",
+        ),
+    ],
+    ids=["start", "trigger", "forest-trigger", "partial_fit-trigger"],
+)
+def test_warmstart_unsupported_starts_refused_at_first_run(make, kwargs, match):
+    """Explicit and trigger starts a family cannot honour raise before run 0 trains."""
+    X, y = make_classification(n_samples=100, random_state=0)
+    wrapper = make()
+    call = wrapper.partial_fit if kwargs.get("partial") else wrapper.fit
+    with pytest.raises(UnsupportedStartError, match=match):
+        call(X, y)
+    assert not hasattr(wrapper, "estimator_")
+
+
+@pytest.mark.parametrize(
+    "estimator", [SGDClassifier(), MLPClassifier((4,), max_iter=20)], ids=["sgd", "mlp"]
+)
+def test_warmstartclassifier_warm_fit_refuses_one_class(data, estimator):
+    """A warm fit on one-class rows is refused as a cold fit is; nothing changes."""
+    X, y = data
+    clf = WarmStartClassifier(estimator, start="warm", random_state=0)
+    clf.fit(X, y)
+    before = clf.estimator_
+    with pytest.raises(
+        ValueError, match="number of classes has to be greater than one"
+    ):
+        clf.fit(X[y == 1], y[y == 1])
+    assert clf.n_runs_ == 1 and clf.estimator_ is before
+    cold = WarmStartClassifier(SGDClassifier(), start="cold", random_state=0).fit(X, y)
+    with pytest.raises(
+        ValueError, match="number of classes has to be greater than one"
+    ):
+        cold.fit(X[y == 1], y[y == 1])
+
+
+def test_warmstartclassifier_partial_fit_other_classes_raises(data):
+    """A later partial_fit(classes=...) with another set raises, as sklearn does."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), start="warm", random_state=0)
+    clf.partial_fit(X[:300], y[:300], classes=[0, 1])
+    clf.partial_fit(X[300:600], y[300:600], classes=[1, 0])  # the same set
+    with pytest.raises(ValueError, match=r"`classes=\[0, 1, 2\]` is not the same"):
+        clf.partial_fit(X[600:], y[600:], classes=[0, 1, 2])
+    assert clf.n_runs_ == 2
+
+
+def _three_class_data():
+    X, y = make_classification(
+        n_samples=600, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    first = y[:300] != 2
+    return X[:300][first], y[:300][first], X[300:], y[300:]
+
+
+def test_warmstartclassifier_fit_new_class_message_names_fit():
+    """A class never seen on a warm fit run: the message is about fit, not partial_fit."""
+    X1, y1, X2, y2 = _three_class_data()
+    clf = WarmStartClassifier(SGDClassifier(), start="warm", random_state=0)
+    clf.fit(X1, y1)
+    with pytest.raises(ValueError, match=r"class\(es\) \[2\] never seen") as error:
+        clf.fit(X2, y2)
+    assert "partial_fit" not in str(error.value)
+    assert "OnNewClasses()" in str(error.value)
+    assert clf.n_runs_ == 1
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_onnewclasses_resets_with_the_union(method):
+    """OnNewClasses: a run bringing a new class starts cold and learns the union."""
+    X1, y1, X2, y2 = _three_class_data()
+    clf = WarmStartClassifier(
+        SGDClassifier(), start="warm", reset=OnNewClasses(), random_state=0
+    )
+    train = getattr(clf, method)
+    train(X1, y1)
+    train(X2, y2)
+    train(X2, y2)
+    assert clf.classes_.tolist() == [0, 1, 2]
+    assert clf.estimator_.classes_.tolist() == [0, 1, 2]
+    assert [r.start for r in clf.history_] == ["cold", "cold", "warm"]
+    assert clf.history_[1].trigger == "on_new_classes"
+    assert clf.history_[1].reason == (
+        "new class(es) [2] (known [0, 1]): reset with the union [0, 1, 2]"
+    )
+    assert set(clf.predict(X2)) <= {0, 1, 2}
+
+
+def test_onnewclasses_partial_fit_declared_superset_resets():
+    """partial_fit(classes=superset) with OnNewClasses resets; a subset still raises."""
+    X1, y1, X2, y2 = _three_class_data()
+    clf = WarmStartClassifier(
+        SGDClassifier(), start="warm", reset=OnNewClasses(), random_state=0
+    )
+    clf.partial_fit(X1, y1, classes=[0, 1])
+    with pytest.raises(ValueError, match="is not the same as on the first call"):
+        clf.partial_fit(X1, y1, classes=[0])
+    clf.partial_fit(X1, y1, classes=[0, 1, 2])  # the chunk itself lacks class 2
+    assert clf.classes_.tolist() == [0, 1, 2]
+    assert clf.estimator_.classes_.tolist() == [0, 1, 2]
+    assert clf.history_[1].start == "cold"
+
+
+def test_warmstartclassifier_dataframe_fit_ndarray_predict_warns_as_sklearn(data):
+    """Fitted on a DataFrame, predicting on an ndarray warns with sklearn's text."""
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    bare = LogisticRegression().fit(frame, y)
+    with pytest.warns(UserWarning) as expected:
+        bare.predict(X)
+    clf = WarmStartClassifier(LogisticRegression(), start="cold").fit(frame, y)
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.warns(UserWarning) as caught:
+            getattr(clf, method)(X)
+        assert [str(w.message) for w in caught] == [
+            str(expected[0].message).replace(
+                "LogisticRegression", "WarmStartClassifier"
+            )
+        ]
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", None])
+def test_warmstartclassifier_track_memory_accepts_booleans_only(data, value):
+    """track_memory must be True or False; the message names the parameter."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), start="cold", track_memory=value)
+    with pytest.raises(ValueError, match="track_memory must be True or False"):
+        clf.fit(X, y)
+
+
+def test_warmstartclassifier_unknown_start_name_lists_the_names(data):
+    """An unknown start name is refused with the names that exist, 'auto' included."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), start="hot")
+    with pytest.raises(
+        ValueError, match="start='hot' is not a known start; use 'auto'"
+    ):
+        clf.fit(X, y)

@@ -186,7 +186,7 @@ def test_partial_reset_fraction_is_reproducible_and_works_for_bagging():
 
 
 def test_partial_reset_wrong_kind_for_the_family_is_rejected():
-    """fraction on an MLP, dormant on a forest, any on boosting: clear errors."""
+    """fraction on an MLP, dormant on a forest, any on boosting: clear errors at the first fit."""
     X, y = _data(200)
     cases = [
         (MLPClassifier(max_iter=20), PartialReset(fraction=0.5), "fraction"),
@@ -203,7 +203,7 @@ def test_partial_reset_wrong_kind_for_the_family_is_rejected():
         (SGDClassifier(), PartialReset(fraction=0.5), "cannot use"),
     ]
     for estimator, start, message in cases:
-        clf = WarmStartClassifier(estimator, start=start, random_state=0).fit(X, y)
+        clf = WarmStartClassifier(estimator, start=start, random_state=0)
         with pytest.raises(UnsupportedStartError, match=message):
-            clf.fit(X, y)
-        assert clf.n_runs_ == 1
+            clf.fit(X, y)  # refused at the first fit, before anything trains
+        assert not hasattr(clf, "estimator_")

@@ -191,11 +191,12 @@ def test_architecture_change_raises_for_warm():
 
 
 def test_partial_reset_fraction_is_unsupported():
-    """PartialReset(fraction=...) names the options a net supports."""
+    """PartialReset(fraction=...) names the options a net supports, at the first fit."""
     X, y = data()
-    est = WarmStartClassifier(make_net(), start=PartialReset(fraction=0.5)).fit(X, y)
+    est = WarmStartClassifier(make_net(), start=PartialReset(fraction=0.5))
     with pytest.raises(UnsupportedStartError, match="layers="):
         est.fit(X, y)
+    assert not hasattr(est, "estimator_")
 
 
 def test_partial_reset_layers_replaces_matched_parameters():

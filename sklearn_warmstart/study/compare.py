@@ -34,6 +34,7 @@ def compare_policies(
     compute: str = "auto",
     epsilon: float = 0.02,
     progress: bool = False,
+    params: dict[str, Any] | None = None,
 ) -> StudyResult:
     """Compare initialisation policies by time-ordered cross-validation.
 
@@ -107,6 +108,12 @@ def compare_policies(
         Recovery tolerance of the adaptation lag (score units).
     progress : bool, default=False
         Show a progress bar (tqdm, on stderr).
+    params : dict, default=None
+        Metadata for every fit, e.g. ``{"sample_weight": w}`` with one value
+        per row of ``X``; :func:`~sklearn.model_selection.cross_validate`
+        gives each fold its training rows' values and the schedule each run
+        its own. With metadata routing enabled the model must request them
+        (``estimator.set_fit_request(sample_weight=True)``).
 
     Returns
     -------
@@ -157,5 +164,7 @@ def compare_policies(
     >>> result.verdicts[["policy", "aspect", "verdict"]].shape
     (4, 3)
     """
-    settings = {k: v for k, v in locals().items() if k not in ("estimator", "X", "y")}
-    return StudyConfig(**settings).plan(estimator, X, y).run()
+    settings = {
+        k: v for k, v in locals().items() if k not in ("estimator", "X", "y", "params")
+    }
+    return StudyConfig(**settings).plan(estimator, X, y, params=params).run()

@@ -69,8 +69,12 @@ def fit_one(
     noise: list[float] | None,
     draws: int,
     key: tuple[int, int, int],
+    metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Fit and score one (policy, seed, fold) with ``cross_validate``."""
+    """Fit and score one (policy, seed, fold) with ``cross_validate``.
+
+    ``metadata`` goes to ``cross_validate(params=...)`` (sliced per fold).
+    """
     estimator = clone(wrapper).set_params(**params)
     out = cross_validate(
         estimator,
@@ -81,6 +85,7 @@ def fit_one(
         return_estimator=True,
         error_score="raise",
         n_jobs=1,
+        params=metadata,
     )
     fitted = out["estimator"][0]
     X_test = X[test] if not hasattr(X, "iloc") else X.iloc[test]

@@ -98,7 +98,9 @@ class StudyConfig:
     epsilon: float = 0.02
     progress: bool = False
 
-    def plan(self, estimator: Any, X: Any, y: Any) -> StudyPlan:
+    def plan(
+        self, estimator: Any, X: Any, y: Any, params: dict[str, Any] | None = None
+    ) -> StudyPlan:
         """Validate the study on this model and data, and list its fits.
 
         Nothing is trained. Warnings about the study (too few pairs for the
@@ -112,6 +114,8 @@ class StudyConfig:
             Rows in time order.
         y : array-like of shape (n_samples,)
             Targets in time order.
+        params : dict, default=None
+            Metadata for every fit, as in :func:`compare_policies`.
 
         Returns
         -------
@@ -237,12 +241,12 @@ class StudyConfig:
             grid = ParameterGrid(
                 {"start": [pol.start], "reset": [pol.reset], "random_state": seed_list}
             )
-            for s_i, params in enumerate(grid):
+            for s_i, candidate in enumerate(grid):
                 for fold, (train, test_rows) in enumerate(splits):
                     tasks.append(
                         (
                             wrapper,
-                            params,
+                            candidate,
                             X,
                             y,
                             train,
@@ -251,6 +255,7 @@ class StudyConfig:
                             noise,
                             int(perturbation_draws),
                             (p_i, s_i, fold),
+                            params,
                         )
                     )
         config = {
