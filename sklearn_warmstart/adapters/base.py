@@ -359,6 +359,45 @@ class Adapter:
             return template.partial_fit(X, y, classes=classes, **fit_params), theta0
         return template.partial_fit(X, y, **fit_params), theta0
 
+    # ---------------------------------------------------------------- search chains
+    def chain_step(self, param: str) -> str | None:
+        """Whether a search may walk ``param`` warm, and in which direction.
+
+        ``"increasing"`` or ``"decreasing"``: changing ``param`` keeps the
+        model's parameter shapes and preprocessing, so a candidate can start
+        from its neighbour's fitted model; a chain visits the values in that
+        order, from the most constrained model to the least (strongest
+        regularisation, fewest trees, largest tolerance first). None: a change
+        of ``param`` starts a new chain, cold (the default for every parameter).
+        """
+        return None
+
+    def fit_chain(
+        self,
+        template: Any,
+        previous: Any,
+        start: Start,
+        X: Any,
+        y: Any,
+        fit_params: Mapping[str, Any],
+    ) -> Any | None:
+        """Train ``template`` (a search candidate) from ``previous``'s fitted model.
+
+        ``previous`` is the chain's preceding candidate fitted on the same
+        rows; it is never modified. Returns None when this step cannot start
+        warm (the search then fits ``template`` cold).
+        """
+        if start.kind not in self.fit_starts:
+            return None
+        model, _ = self.train(
+            template, previous, start, X, y, seed=0, fit_params=fit_params
+        )
+        return model
+
+    def chain_n_iter(self, model: Any, previous: Any | None) -> int | None:
+        """Epochs, iterations or members a chain step trained (``previous``: its start)."""
+        return self.n_iter(model)
+
     # ---------------------------------------------------------------- checkpoints
     def state_payload(self, model: Any) -> Payload:
         """A fitted model as a checkpoint payload; by default the model, for skops.
