@@ -40,7 +40,8 @@ from ._compat import (
     score_fitted,
     warn_or_raise_about_fit_failures,
 )
-from .adapters import WarmStartFlagAdapter, adapter_for
+from .adapters import Adapter, WarmStartFlagAdapter, adapter_for
+from .estimators import WarmStartClassifier, WarmStartRegressor
 from .policies import Warm
 
 __all__ = ["WarmGridSearchCV", "WarmRandomizedSearchCV", "plan_chains"]
@@ -183,6 +184,43 @@ def plan_chains(
     return chains
 
 
+# ----------------------------------------------------------------------------- families
+_WRAPPERS = (WarmStartClassifier, WarmStartRegressor)
+_INNER = "estimator__"
+
+
+def _inner(estimator: Any) -> Any | None:
+    """The model a chain walks inside one of our wrappers, or None.
+
+    A wrapper without a schedule or ``init`` fits its model once, cold: its
+    fold fits can be the model's chain steps. With a schedule (a sequence of
+    runs) or ``init`` (a warm first run), every candidate goes through the
+    wrapper's own ``fit``.
+    """
+    if isinstance(estimator, _WRAPPERS):
+        if estimator.schedule is None and estimator.init is None:
+            return estimator.estimator
+    return None
+
+
+def _adapter(estimator: Any) -> Adapter:
+    """The adapter of the model a chain walks (inside a wrapper, the wrapped one)."""
+    inner = _inner(estimator)
+    return adapter_for(estimator if inner is None else inner)
+
+
+def _chain_step(estimator: Any) -> Callable[[str], str | None]:
+    """``chain_step`` of a configured candidate, in the search's parameter names."""
+    if isinstance(estimator, _WRAPPERS):
+        if _inner(estimator) is None:
+            return lambda name: None
+        step = adapter_for(estimator.estimator).chain_step
+        return lambda name: (
+            step(name[len(_INNER) :]) if name.startswith(_INNER) else None
+        )
+    return adapter_for(estimator).chain_step
+
+
 # ----------------------------------------------------------------------------- one task
 def _fit_chain_fold(
     base_estimator: Any,
@@ -218,7 +256,8 @@ def _fit_chain_fold(
     previous = None
     for index, parameters, warm in steps:
         estimator = clone(base_estimator).set_params(**clone(parameters, safe=False))
-        adapter = adapter_for(estimator)
+        inner = _inner(estimator)
+        adapter = adapter_for(estimator if inner is None else inner)
         start_time = time.time()
         result: dict[str, Any] = {}
         started_warm = False
@@ -226,7 +265,12 @@ def _fit_chain_fold(
             model = None
             if warm and previous is not None:
                 model = adapter.fit_chain(
-                    estimator, previous, Warm(), X_train, y_train, fit_params
+                    estimator if inner is None else inner,
+                    previous,
+                    Warm(),
+                    X_train,
+                    y_train,
+                    fit_params,
                 )
             started_warm = model is not None
             if model is None:
@@ -260,8 +304,10 @@ def _fit_chain_fold(
                 train_scores = score_fitted(
                     model, X_train, y_train, scorer, score_train, error_score
                 )
-            n_iter = adapter.chain_n_iter(model, previous if started_warm else None)
-            previous = model
+            # a wrapper's chain continues (and counts) the model it wraps
+            walked = model.estimator_ if isinstance(model, _WRAPPERS) else model
+            n_iter = adapter.chain_n_iter(walked, previous if started_warm else None)
+            previous = walked
         if verbose > 1:
             _print_end(parameters, split_progress, test_scores, fit_time + score_time)
         result["test_scores"] = test_scores
@@ -296,17 +342,21 @@ class _WarmSearch(BaseSearchCV):
     """BaseSearchCV whose evaluation runs chains x folds instead of candidates x folds."""
 
     def _no_warm_warning(self, base_estimator: Any) -> None:
-        adapter = adapter_for(base_estimator)
-        if self.order is None or "warm" in adapter.fit_starts:
+        if self.order is None:
             return
-        family = getattr(adapter, "final", adapter).estimator
-        if isinstance(getattr(adapter, "final", adapter), WarmStartFlagAdapter):
-            why = "it has no warm_start parameter and no adapter knows its family"
+        if isinstance(base_estimator, _WRAPPERS) and _inner(base_estimator) is None:
+            family = base_estimator
+            why = "with a schedule or init, each fit is the wrapper's own runs"
         else:
-            why = (
-                f"{type(getattr(adapter, 'final', adapter)).__name__} supports only "
-                "cold fits for it"
-            )
+            adapter = _adapter(base_estimator)
+            if "warm" in adapter.fit_starts:
+                return
+            adapter = getattr(adapter, "final", adapter)  # a pipeline's final step
+            family = adapter.estimator
+            if isinstance(adapter, WarmStartFlagAdapter):
+                why = "it has no warm_start parameter and no adapter knows its family"
+            else:
+                why = f"{type(adapter).__name__} supports only cold fits for it"
         warnings.warn(
             f"{type(family).__name__} cannot be warm-started ({why}): "
             f"{type(self).__name__} fits every candidate cold, as GridSearchCV does.",
@@ -467,9 +517,7 @@ class _WarmSearch(BaseSearchCV):
         if self.order is None:
             return plan_chains(candidates, lambda name: None, None)
         steps = [
-            adapter_for(
-                clone(base_estimator).set_params(**clone(params, safe=False))
-            ).chain_step
+            _chain_step(clone(base_estimator).set_params(**clone(params, safe=False)))
             for params in candidates
         ]
         return plan_chains(candidates, steps, self.order)
