@@ -294,3 +294,27 @@ def test_warm_grid_search_leaves_the_estimator_and_grid_untouched(data):
     assert grid == {"alpha": [1e-2, 1e-4]}
     assert est.get_params() == SGDClassifier(random_state=0).get_params()
     assert not hasattr(est, "coef_")
+
+
+def test_warm_grid_search_skorch_net_walks_learning_rate():
+    """A skorch net's lr is walked warm, from the largest step to the smallest."""
+    torch = pytest.importorskip("torch")
+    skorch = pytest.importorskip("skorch")
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    module = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.Linear(4, 2))
+    net = skorch.NeuralNetClassifier(
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=2,
+        train_split=None,
+        verbose=0,
+    )
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        search = WarmGridSearchCV(net, {"lr": [1e-3, 1e-1]}, cv=2, refit=False)
+        search.fit(X.astype(np.float32), y)
+    finally:
+        torch.set_num_threads(threads)
+    assert search.cv_results_["warm_from"].tolist() == [1, -1]
+    assert search.cv_results_["n_iter"].tolist() == [2.0, 2.0]

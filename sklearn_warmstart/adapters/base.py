@@ -161,6 +161,8 @@ class Adapter:
     #: Whether a warm streaming step may continue a copy of the previous model
     #: directly (:meth:`continue_stream`): no template, no fresh parameters.
     continues_streams: ClassVar[bool] = True
+    #: Parameters a warm search may walk, with their direction (:meth:`chain_step`).
+    chain_params: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, estimator: Any):
         self.estimator = estimator
@@ -368,9 +370,10 @@ class Adapter:
         from its neighbour's fitted model; a chain visits the values in that
         order, from the most constrained model to the least (strongest
         regularisation, fewest trees, largest tolerance first). None: a change
-        of ``param`` starts a new chain, cold (the default for every parameter).
+        of ``param`` starts a new chain, cold. The default answers from
+        :attr:`chain_params` (None for any parameter not listed there).
         """
-        return None
+        return self.chain_params.get(param)
 
     def fit_chain(
         self,

@@ -74,9 +74,6 @@ class LinearAdapter(Adapter):
         "max_iter": "increasing",
     }
 
-    def chain_step(self, param):
-        return self.chain_params.get(param)
-
     def _is_sgd(self, model: Any) -> bool:
         return isinstance(model, BaseSGD)
 

@@ -187,9 +187,6 @@ class MLPAdapter(Adapter):
         "n_iter_no_change": "increasing",
     }
 
-    def chain_step(self, param):
-        return self.chain_params.get(param)
-
     def check_start(self, start, method="fit"):
         super().check_start(start, method)
         if start.kind == "partial_reset" and start.fraction is not None:

@@ -300,9 +300,6 @@ class SkorchAdapter(Adapter):
         "optimizer__weight_decay": "decreasing",
     }
 
-    def chain_step(self, param):
-        return self.chain_params.get(param)
-
     def check_start(self, start, method="fit"):
         super().check_start(start, method)
         if start.kind == "partial_reset" and start.fraction is not None:
