@@ -378,6 +378,19 @@ warn_or_raise_about_fit_failures = _warn_or_raise_about_fit_failures
 safe_split = _safe_split
 check_method_params = _check_method_params
 num_samples = _num_samples
+
+
+def multimetric_scorers(scorer: Any) -> dict[str, Any] | None:
+    """The name -> scorer dict of a multi-metric scorer, None for a single one."""
+    return getattr(scorer, "_scorers", None)
+
+
+def scorer_names(scorer: Any) -> list[str] | None:
+    """The metric names of a multi-metric scorer, None for a single one."""
+    scorers = multimetric_scorers(scorer)
+    return None if scorers is None else list(scorers)
+
+
 #: The parameter constraints of GridSearchCV / RandomizedSearchCV.
 GRID_SEARCH_CONSTRAINTS: dict = GridSearchCV._parameter_constraints
 RANDOMIZED_SEARCH_CONSTRAINTS: dict = RandomizedSearchCV._parameter_constraints
@@ -390,8 +403,10 @@ __all__ += [
     "check_method_params",
     "fit_context",
     "insert_error_scores",
+    "multimetric_scorers",
     "num_samples",
     "safe_split",
     "score_fitted",
+    "scorer_names",
     "warn_or_raise_about_fit_failures",
 ]

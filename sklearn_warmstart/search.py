@@ -35,9 +35,11 @@ from ._compat import (
     check_method_params,
     fit_context,
     insert_error_scores,
+    multimetric_scorers,
     num_samples,
     safe_split,
     score_fitted,
+    scorer_names,
     warn_or_raise_about_fit_failures,
 )
 from .adapters import Adapter, WarmStartFlagAdapter, adapter_for
@@ -222,6 +224,25 @@ def _chain_step(estimator: Any) -> Callable[[str], str | None]:
 
 
 # ----------------------------------------------------------------------------- one task
+def _fit_warm(
+    adapter: Adapter,
+    template: Any,
+    previous: Any,
+    X: Any,
+    y: Any,
+    fit_params: Mapping[str, Any],
+) -> Any | None:
+    """``template`` trained from ``previous`` by its adapter; None to fit it cold.
+
+    A warm step that fails is retried cold (as ``GridSearchCV`` would fit
+    it): only the cold fit's own failure counts as the candidate's.
+    """
+    try:
+        return adapter.fit_chain(template, previous, Warm(), X, y, fit_params)
+    except Exception:
+        return None
+
+
 def _fit_chain_fold(
     base_estimator: Any,
     X: Any,
@@ -251,7 +272,7 @@ def _fit_chain_fold(
     score_test = check_method_params(X, params=score_params, indices=test)
     X_train, y_train = safe_split(base_estimator, X, y, train)
     X_test, y_test = safe_split(base_estimator, X, y, test, train)
-    multimetric = hasattr(scorer, "_scorers")
+    names = scorer_names(scorer)
     out = []
     previous = None
     for index, parameters, warm in steps:
@@ -264,16 +285,19 @@ def _fit_chain_fold(
         try:
             model = None
             if warm and previous is not None:
-                model = adapter.fit_chain(
+                model = _fit_warm(
+                    adapter,
                     estimator if inner is None else inner,
                     previous,
-                    Warm(),
                     X_train,
                     y_train,
                     fit_params,
                 )
             started_warm = model is not None
             if model is None:
+                estimator = clone(base_estimator).set_params(
+                    **clone(parameters, safe=False)
+                )
                 if y_train is None:
                     model = estimator.fit(X_train, **fit_params)
                 else:
@@ -283,8 +307,8 @@ def _fit_chain_fold(
             score_time = 0.0
             if error_score == "raise":
                 raise
-            if multimetric:
-                test_scores = {name: error_score for name in scorer._scorers}
+            if names is not None:
+                test_scores = dict.fromkeys(names, error_score)
             else:
                 test_scores = error_score
             train_scores = (
@@ -509,7 +533,8 @@ class _WarmSearch(BaseSearchCV):
             if hasattr(self.best_estimator_, "feature_names_in_"):
                 self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
-        self.scorer_ = getattr(scorers, "_scorers", scorers)
+        names = scorer_names(scorers)
+        self.scorer_ = scorers if names is None else multimetric_scorers(scorers)
         self.cv_results_ = results
         return self
 
