@@ -33,6 +33,8 @@ _LAZY = {
     "StudyResult": "study",
     "compare_policies": "study",
     "perturbation_sensitivity": "study",
+    "WarmGridSearchCV": "search",
+    "WarmRandomizedSearchCV": "search",
 }
 
 __all__ = [
@@ -56,6 +58,8 @@ __all__ = [
     "StudyResult",
     "UnsupportedStartError",
     "Warm",
+    "WarmGridSearchCV",
+    "WarmRandomizedSearchCV",
     "WarmStartClassifier",
     "WarmStartRegressor",
     "__version__",

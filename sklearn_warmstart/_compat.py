@@ -355,3 +355,58 @@ __all__ += [
     "LinearClassifierMixin",
     "LinearModel",
 ]
+
+# Private scikit-learn pieces the warm search (search.py) builds on: the search
+# base class, the parameter validation of its fit, and the steps of
+# ``_fit_and_score`` (split, score, error scores) it repeats per chain step.
+from sklearn.base import _fit_context  # noqa: E402
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV  # noqa: E402
+from sklearn.model_selection._search import BaseSearchCV  # noqa: E402
+from sklearn.model_selection._validation import (  # noqa: E402
+    _insert_error_scores,
+    _score,
+    _warn_or_raise_about_fit_failures,
+)
+from sklearn.utils._param_validation import StrOptions  # noqa: E402
+from sklearn.utils.metaestimators import _safe_split  # noqa: E402
+from sklearn.utils.validation import _check_method_params, _num_samples  # noqa: E402
+
+fit_context = _fit_context
+insert_error_scores = _insert_error_scores
+score_fitted = _score
+warn_or_raise_about_fit_failures = _warn_or_raise_about_fit_failures
+safe_split = _safe_split
+check_method_params = _check_method_params
+num_samples = _num_samples
+
+
+def multimetric_scorers(scorer: Any) -> dict[str, Any] | None:
+    """The name -> scorer dict of a multi-metric scorer, None for a single one."""
+    return getattr(scorer, "_scorers", None)
+
+
+def scorer_names(scorer: Any) -> list[str] | None:
+    """The metric names of a multi-metric scorer, None for a single one."""
+    scorers = multimetric_scorers(scorer)
+    return None if scorers is None else list(scorers)
+
+
+#: The parameter constraints of GridSearchCV / RandomizedSearchCV.
+GRID_SEARCH_CONSTRAINTS: dict = GridSearchCV._parameter_constraints
+RANDOMIZED_SEARCH_CONSTRAINTS: dict = RandomizedSearchCV._parameter_constraints
+
+__all__ += [
+    "GRID_SEARCH_CONSTRAINTS",
+    "RANDOMIZED_SEARCH_CONSTRAINTS",
+    "BaseSearchCV",
+    "StrOptions",
+    "check_method_params",
+    "fit_context",
+    "insert_error_scores",
+    "multimetric_scorers",
+    "num_samples",
+    "safe_split",
+    "score_fitted",
+    "scorer_names",
+    "warn_or_raise_about_fit_failures",
+]

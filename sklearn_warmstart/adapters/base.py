@@ -161,6 +161,8 @@ class Adapter:
     #: Whether a warm streaming step may continue a copy of the previous model
     #: directly (:meth:`continue_stream`): no template, no fresh parameters.
     continues_streams: ClassVar[bool] = True
+    #: Parameters a warm search may walk, with their direction (:meth:`chain_step`).
+    chain_params: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, estimator: Any):
         self.estimator = estimator
@@ -358,6 +360,46 @@ class Adapter:
         if classes is not None:
             return template.partial_fit(X, y, classes=classes, **fit_params), theta0
         return template.partial_fit(X, y, **fit_params), theta0
+
+    # ---------------------------------------------------------------- search chains
+    def chain_step(self, param: str) -> str | None:
+        """Whether a search may walk ``param`` warm, and in which direction.
+
+        ``"increasing"`` or ``"decreasing"``: changing ``param`` keeps the
+        model's parameter shapes and preprocessing, so a candidate can start
+        from its neighbour's fitted model; a chain visits the values in that
+        order, from the most constrained model to the least (strongest
+        regularisation, fewest trees, largest tolerance first). None: a change
+        of ``param`` starts a new chain, cold. The default answers from
+        :attr:`chain_params` (None for any parameter not listed there).
+        """
+        return self.chain_params.get(param)
+
+    def fit_chain(
+        self,
+        template: Any,
+        previous: Any,
+        start: Start,
+        X: Any,
+        y: Any,
+        fit_params: Mapping[str, Any],
+    ) -> Any | None:
+        """Train ``template`` (a search candidate) from ``previous``'s fitted model.
+
+        ``previous`` is the chain's preceding candidate fitted on the same
+        rows; it is never modified. Returns None when this step cannot start
+        warm (the search then fits ``template`` cold).
+        """
+        if start.kind not in self.fit_starts:
+            return None
+        model, _ = self.train(
+            template, previous, start, X, y, seed=0, fit_params=fit_params
+        )
+        return model
+
+    def chain_n_iter(self, model: Any, previous: Any | None) -> int | None:
+        """Epochs, iterations or members a chain step trained (``previous``: its start)."""
+        return self.n_iter(model)
 
     # ---------------------------------------------------------------- checkpoints
     def state_payload(self, model: Any) -> Payload:

@@ -100,6 +100,33 @@ class EnsembleAdapter(Adapter):
             return model
         return model.fit(X, y, **fit_params)
 
+    def chain_step(self, param):
+        if param == "n_estimators" and "warm" in self.fit_starts:
+            return "increasing"  # grow only the new members
+        return None
+
+    def fit_chain(self, template, previous, start, X, y, fit_params):
+        """Grow a copy of ``previous`` to ``template.n_estimators`` members.
+
+        Only the new members are trained; with the same ``random_state`` a
+        forest grown this way equals a fresh forest of that size. None when
+        ``template`` asks for fewer members than ``previous`` has.
+        """
+        if "warm" not in self.fit_starts:
+            return None
+        if template.n_estimators < self.n_iter(previous):
+            return None
+        model = copy.deepcopy(previous)
+        set_params_like(model, template, warm_start=True)
+        if template.n_estimators == self.n_iter(previous):
+            return model  # nothing to grow
+        return model.fit(X, y, **fit_params)
+
+    def chain_n_iter(self, model, previous):
+        if previous is None:
+            return self.n_iter(model)
+        return self.n_iter(model) - self.n_iter(previous)
+
     def n_iter(self, model):
         if isinstance(model, _BOOSTING):
             return int(model.n_estimators_)

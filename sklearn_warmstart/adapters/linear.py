@@ -66,6 +66,14 @@ class LinearAdapter(Adapter):
         ).__module__.startswith("sklearn.linear_model")
         return linear and "warm_start" in estimator.get_params(deep=False)
 
+    #: Parameters a search walks warm, in the direction of a weaker constraint.
+    chain_params = {
+        "alpha": "decreasing",
+        "C": "increasing",
+        "tol": "decreasing",
+        "max_iter": "increasing",
+    }
+
     def _is_sgd(self, model: Any) -> bool:
         return isinstance(model, BaseSGD)
 

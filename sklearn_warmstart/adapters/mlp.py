@@ -177,6 +177,16 @@ class MLPAdapter(Adapter):
     )
     partial_fit_starts = fit_starts
 
+    #: Parameters a search walks warm: weaker regularisation, finer steps and
+    #: tolerance, more epochs last.
+    chain_params = {
+        "alpha": "decreasing",
+        "learning_rate_init": "decreasing",
+        "tol": "decreasing",
+        "max_iter": "increasing",
+        "n_iter_no_change": "increasing",
+    }
+
     def check_start(self, start, method="fit"):
         super().check_start(start, method)
         if start.kind == "partial_reset" and start.fraction is not None:

@@ -157,6 +157,30 @@ class PipelineAdapter(Adapter):
         )
         return self._assemble(template, previous, final)
 
+    def chain_step(self, param):
+        """Only the final step's parameters are walked; a transformer's starts cold."""
+        prefix = f"{self._final_name(self.estimator)}__"
+        if param.startswith(prefix):
+            return self.final.chain_step(param[len(prefix) :])
+        return None
+
+    def fit_chain(self, template, previous, start, X, y, fit_params):
+        final = self.final.fit_chain(
+            template._final_estimator,
+            previous._final_estimator,
+            start,
+            previous[:-1].transform(X),
+            y,
+            _split_params(self._final_name(template), fit_params),
+        )
+        return None if final is None else self._assemble(template, previous, final)
+
+    def chain_n_iter(self, model, previous):
+        return self.final.chain_n_iter(
+            model._final_estimator,
+            None if previous is None else previous._final_estimator,
+        )
+
     def partial_fit_from(
         self, template, previous, theta, start, X, y, classes, fit_params
     ):

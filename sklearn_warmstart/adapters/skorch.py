@@ -293,6 +293,13 @@ class SkorchAdapter(Adapter):
     def supports_partial_fit(self) -> bool:
         return True
 
+    #: Parameters a search walks warm (module weights keep their shapes).
+    chain_params = {
+        "lr": "decreasing",
+        "max_epochs": "increasing",
+        "optimizer__weight_decay": "decreasing",
+    }
+
     def check_start(self, start, method="fit"):
         super().check_start(start, method)
         if start.kind == "partial_reset" and start.fraction is not None:
