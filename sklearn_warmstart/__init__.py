@@ -12,6 +12,7 @@ from .policies import (
     OnPlateau,
     PartialReset,
     Perturb,
+    Refresh,
     ShrinkPerturb,
     Warm,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "OnPlateau",
     "PartialReset",
     "Perturb",
+    "Refresh",
     "PrequentialResult",
     "Retrain",
     "RunRecord",
