@@ -430,6 +430,7 @@ def _has_cuda():
     return _device_of(probe).startswith("cuda")
 
 
+@pytest.mark.gpu
 @pytest.mark.parametrize(
     "start", ["warm", Refresh(0.0), Refresh(0.5), PartialReset(fraction=0.5)]
 )
@@ -443,3 +444,49 @@ def test_xgboost_every_start_runs_on_cuda(data, start):
     clf.fit(X[2000:4000], y[2000:4000])
     assert _device_of(clf.estimator_).startswith("cuda")
     assert clf.score(X[4000:], y[4000:]) > 0.85
+
+
+def test_cli_study_runs_the_lightgbm_model(tmp_path, capsys):
+    """`sklearn-warmstart study --model lightgbm` compares policies end to end."""
+    from sklearn_warmstart.cli import main
+
+    args = [
+        "study",
+        "--scenario",
+        "sea_abrupt",
+        "--model",
+        "lightgbm",
+        "--policies",
+        "cold,warm,drift_reset",
+        "--seeds",
+        "1",
+        "--runs",
+        "3",
+        "--folds",
+        "2",
+        "--n-samples",
+        "600",
+        "--quiet",
+        "--out",
+        str(tmp_path / "gbdt.md"),
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Study: lightgbm on sea_abrupt" in out
+    assert "LGBMClassifier" in (tmp_path / "gbdt.md").read_text(encoding="utf-8")
+    assert main(["study", "--list"]) == 0
+    assert "lightgbm" in capsys.readouterr().out
+
+
+def test_gbdt_docs_snippets_run_as_written(capsys):
+    """Every snippet of docs/gbdt.md runs in order and prints what the page shows."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "gbdt.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    namespace: dict = {}
+    for block in blocks:
+        expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+        exec(compile(block, "docs/gbdt.md", "exec"), namespace)
+        assert capsys.readouterr().out.splitlines() == expected
