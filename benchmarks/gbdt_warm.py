@@ -73,7 +73,7 @@ def _timed_fit(model, X, y):
     return model.history_[-1].fit_time, time.process_time() - tic
 
 
-def cost(n_base, n_rounds, repeats):
+def cost(n_base, n_rounds, repeats, libraries):
     n_new, n_test = n_base // 10, max(n_base // 5, 2000)
     X, y = make_classification(
         n_base + n_new + n_test, 20, n_informative=10, random_state=0
@@ -89,7 +89,8 @@ def cost(n_base, n_rounds, repeats):
         f"{'CPU s':>7} {'ratio':>6} {'rounds':>7} {'acc %':>7}"
     )
     print(header)
-    for name, make in LIBRARIES.items():
+    for name in libraries:
+        make = LIBRARIES[name]
         fitted = WarmStartClassifier(make(n_rounds), start=Warm(), random_state=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -174,6 +175,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="the issue's sizes")
     parser.add_argument("--skip-cost", action="store_true")
+    parser.add_argument(
+        "--libraries",
+        default=",".join(LIBRARIES),
+        help="comma-separated libraries for the cost table",
+    )
     parser.add_argument("--skip-drift", action="store_true")
     args = parser.parse_args(argv)
     if args.full:
@@ -181,7 +187,7 @@ def main(argv=None):
     else:
         n_base, n_rounds, repeats, n_stream = 20_000, 100, 1, 8_000
     if not args.skip_cost:
-        cost(n_base, n_rounds, repeats)
+        cost(n_base, n_rounds, repeats, args.libraries.split(","))
     if not args.skip_drift:
         drift(n_stream, 10, 100)
 

@@ -490,3 +490,22 @@ def test_gbdt_docs_snippets_run_as_written(capsys):
         expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
         exec(compile(block, "docs/gbdt.md", "exec"), namespace)
         assert capsys.readouterr().out.splitlines() == expected
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_lightgbm_warm_run_equals_init_model_continuation(n_classes):
+    """A warm run (boosted from the scores the evidence step kept) equals LightGBM's own continuation."""
+    X, y = make_classification(
+        n_samples=3000, n_informative=5, n_classes=n_classes, random_state=0
+    )
+    clf = WarmStartClassifier(_lgbm(30), start=Warm(grow=5), random_state=0)
+    clf.fit(X[:2000], y[:2000])
+    first = clf.estimator_
+    clf.fit(X, y)
+    expected = _lgbm(5).fit(X, y, init_model=first.booster_)
+    np.testing.assert_array_equal(
+        clf.estimator_.booster_.predict(X, raw_score=True),
+        expected.booster_.predict(X, raw_score=True),
+    )
+    np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
+    assert clf.history_[-1].n_iter_total == 35 and len(clf.history_[-1].loss_curve) == 5
