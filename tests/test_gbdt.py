@@ -509,3 +509,16 @@ def test_lightgbm_warm_run_equals_init_model_continuation(n_classes):
     )
     np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
     assert clf.history_[-1].n_iter_total == 35 and len(clf.history_[-1].loss_curve) == 5
+
+
+def test_lightgbm_wrapper_pickles_after_a_warm_run(data):
+    """The scores kept for warm runs are a cache: a fitted wrapper pickles and predicts."""
+    import pickle
+
+    X, y = data
+    clf = WarmStartClassifier(_lgbm(10), start="warm", random_state=0)
+    clf.fit(X[:500], y[:500]).fit(X[:600], y[:600])
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    restored.fit(X[:700], y[:700])
+    assert restored.history_[-1].n_iter_total == 12

@@ -67,6 +67,11 @@ class LightGBMAdapter(BoostingAdapter):
             self._scores = None
         return labels
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_scores", None)  # weak references; kept scores are a cache
+        return state
+
     def _known_scores(self, booster: Any, X: Any, fit_params: Any) -> Any:
         """The raw scores of ``booster`` on ``X`` if :meth:`predict` kept them."""
         kept, self._scores = getattr(self, "_scores", None), None
