@@ -18,6 +18,7 @@ from .policies import (
     OnPlateau,
     PartialReset,
     Perturb,
+    Refresh,
     ShrinkPerturb,
     Warm,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "OnPlateau",
     "PartialReset",
     "Perturb",
+    "Refresh",
     "PrequentialResult",
     "Retrain",
     "RunRecord",

@@ -33,7 +33,7 @@ from ._validation import Schema
 from .adapters import Adapter
 from .challenger import Contest, reset_rows, rows_since, run_contest
 from .exceptions import DivergenceError
-from .policies import Decision, Evidence, Start, Trigger, decide
+from .policies import Cold, Decision, Evidence, Start, Trigger, decide
 from .records import History, RunRecord
 
 __all__ = ["RunState", "Runner", "base_seed", "new_state", "rows_of"]
@@ -261,6 +261,7 @@ class Runner:
             has_model=state.model is not None,
         )
         decision, contest = self._challenge(state, decision, evidence, X_new, y_new)
+        decision = self._bounded(state, decision)
         if grown and decision.start.kind != "cold":
             raise ValueError(
                 f"Run {run} brings new class(es) {list(grown)}, which only a cold "
@@ -300,6 +301,7 @@ class Runner:
             loss_curve=loss_curve,
             grad_norms=self.adapter.grad_norms(model),
             valid_loss_curve=self.adapter.valid_loss_curve(model),
+            n_iter_total=self.adapter.n_iter_total(model),
             theta_start_norm=_tensors.norm(theta_start),
             theta_end_norm=end_norm,
             distance_from_start=(
@@ -411,6 +413,17 @@ class Runner:
         if not contest.compared:
             return decision, contest
         return trigger.review(decision, contest.promoted, self.start), contest
+
+    def _bounded(self, state: RunState, decision: Decision) -> Decision:
+        """The decision, turned cold when the adapter says the model must not grow."""
+        if state.model is None or decision.start.kind == "cold":
+            return decision
+        reason = self.adapter.cold_reason(state.model, decision.start)
+        if reason is None:
+            return decision
+        return dataclasses.replace(
+            decision, start=Cold(), reason=f"{decision.reason}; {reason}"
+        )
 
     # ------------------------------------------------------------------ build start
     def _plan(

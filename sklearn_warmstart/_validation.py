@@ -24,7 +24,14 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._compat import validate_data
 
-__all__ = ["check_choice", "check_int", "check_real", "is_int", "is_real"]
+__all__ = [
+    "category_codes",
+    "check_choice",
+    "check_int",
+    "check_real",
+    "is_int",
+    "is_real",
+]
 
 # Parameter checks
 # ---------------------------------------------------------------------------
@@ -316,6 +323,24 @@ def check_classes(
     return known
 
 
+def category_codes(X: Any) -> Any:
+    """A pandas frame's ``category`` columns as their codes (``X`` itself otherwise).
+
+    Models that read pandas categories (LightGBM, XGBoost, CatBoost) get the
+    frame; the guard checks its shape, names and numbers through the codes.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return X
+    columns = [name for name, dtype in dtypes.items() if str(dtype) == "category"]
+    if not columns:
+        return X
+    codes = X.copy()
+    for name in columns:
+        codes[name] = X[name].cat.codes
+    return codes
+
+
 def guard_rows(
     owner: Any,
     X: Any,
@@ -347,6 +372,8 @@ def guard_rows(
             f"{type(owner).__name__} requires y to be passed, but the target y is None."
         )
     tags = get_tags(owner.estimator)
+    frame, X = X, category_codes(X)
+    categorical = X is not frame
     options = dict(
         accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
         ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
@@ -366,6 +393,8 @@ def guard_rows(
         return GuardedRows(X, y, schema)
     else:
         X, y = validate_data(owner, X, y, reset=False, **options)
+    if categorical:
+        X = frame  # checked through its codes; the model reads the categories
     if not is_classifier:
         return GuardedRows(X, y, schema)
     check_classification_targets(y)

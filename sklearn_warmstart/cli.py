@@ -80,6 +80,20 @@ def _forest(task: str) -> Any:
     return RandomForestRegressor(**options)
 
 
+def _lightgbm(task: str) -> Any:
+    try:
+        import lightgbm
+    except ImportError as error:
+        raise UsageError(
+            f"model 'lightgbm' needs LightGBM ({error}); install it with: "
+            'pip install "sklearn-warmstart[gbdt]"'
+        ) from None
+    options = dict(n_estimators=100, n_jobs=1, verbose=-1)
+    if task == "classification":
+        return lightgbm.LGBMClassifier(**options)
+    return lightgbm.LGBMRegressor(**options)
+
+
 def models() -> dict[str, tuple[str, Callable[[str], Any]]]:
     """Built-in models: ``name -> (description, factory(task))``.
 
@@ -87,7 +101,7 @@ def models() -> dict[str, tuple[str, Callable[[str], Any]]]:
     --------
     >>> from sklearn_warmstart.cli import models
     >>> sorted(models())
-    ['forest', 'logreg', 'mlp', 'sgd']
+    ['forest', 'lightgbm', 'logreg', 'mlp', 'sgd']
     """
     return {
         "mlp": (
@@ -100,6 +114,11 @@ def models() -> dict[str, tuple[str, Callable[[str], Any]]]:
             "RandomForest, 20 trees of depth <= 8 (warm = grow more trees; "
             "supports cold and warm only)",
             _forest,
+        ),
+        "lightgbm": (
+            "LightGBM, 100 rounds (warm = 10 more rounds; supports cold, warm, "
+            "refresh and partial reset; needs the gbdt extra)",
+            _lightgbm,
         ),
     }
 

@@ -33,12 +33,12 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
 from ._runloop import Runner, RunState, base_seed, new_state
-from ._validation import guard_rows
+from ._validation import category_codes, guard_rows
 from .adapters import Adapter, adapter_for
 from .exceptions import DivergenceError, FirstRunStartWarning
 from .policies import (
@@ -651,8 +651,19 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if not hasattr(X, "columns"):
             if hasattr(self, "feature_names_in_"):
                 validate_data(self, X, reset=False, skip_check_array=True)
+            if type(X) is np.ndarray:
+                # Some models (XGBoost) would read a wrong shape as other rows.
+                if X.ndim == 1:
+                    check_array(X, ensure_all_finite=False, dtype=None)  # raises
+                if X.ndim == 2 and X.shape[1] != self.n_features_in_:
+                    raise ValueError(
+                        f"X has {X.shape[1]} features, but {type(self).__name__} "
+                        f"is expecting {self.n_features_in_} features as input."
+                    )
             return X
         validate_data(self, X, reset=False, skip_check_array=True)
+        if category_codes(X) is not X:
+            return X  # the model was trained on the frame's categories
         return np.asarray(X)
 
     def _routed(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

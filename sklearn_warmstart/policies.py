@@ -35,6 +35,7 @@ __all__ = [
     "OnPlateau",
     "PartialReset",
     "Perturb",
+    "Refresh",
     "ShrinkPerturb",
     "Start",
     "Trigger",
@@ -266,6 +267,40 @@ class PartialReset(Start):
             if any(fnmatch.fnmatchcase(name, p) for p in patterns):
                 out[name] = _tensors.copy_params({name: fresh[name]})[name]
         return out
+
+
+class Refresh(Start):
+    """Keep the trees' structure; re-estimate their leaf values on the run's rows.
+
+    Each leaf becomes ``decay * old + (1 - decay) * fitted``, where ``fitted``
+    is the leaf value estimated from the run's rows that fall into it.
+    ``decay=1`` keeps the model unchanged; ``decay=0`` refits every leaf.
+    Supported by LightGBM (``Booster.refit``), XGBoost (the ``refresh``
+    updater) and scikit-learn forests (leaf values re-estimated from
+    ``apply``); other families refuse it.
+
+    Parameters
+    ----------
+    decay : float, default=0.9
+        Weight in [0, 1] of the old leaf values.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.policies import Refresh
+    >>> Refresh().describe()
+    'refresh(0.9)'
+    """
+
+    kind = "refresh"
+
+    def __init__(self, decay: float = 0.9):
+        self.decay = decay
+
+    def _validate(self) -> None:
+        check_real(self.decay, "decay", low=0.0, high=1.0)
+
+    def describe(self) -> str:
+        return f"refresh({self.decay})"
 
 
 _START_NAMES = {"cold": Cold, "warm": Warm}

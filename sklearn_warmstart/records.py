@@ -100,6 +100,10 @@ class RunRecord:
     valid_loss_curve : tuple of float
         Validation loss per epoch, where the model reports it (skorch nets
         with a validation split).
+    n_iter_total : int or None
+        Iterations the model holds after the run, counting the runs it
+        inherited (a boosted ensemble's total rounds), where the adapter
+        counts them.
     """
 
     run: int
@@ -125,6 +129,7 @@ class RunRecord:
     challenger: str | None = None
     checkpoint: str | None = None
     valid_loss_curve: tuple[float, ...] = ()
+    n_iter_total: int | None = None
 
     def __eq__(self, other: object) -> bool:
         """Field-by-field equality in which NaN equals NaN."""

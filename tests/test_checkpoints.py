@@ -477,10 +477,11 @@ def test_checkpoint_store_checks_loaded_trees(tmp_path, data):
 
 
 def test_package_import_is_light():
-    """Importing the package imports neither torch nor skops."""
+    """Importing the package imports neither torch, skops nor a boosting library."""
     code = (
         "import sys, sklearn_warmstart;"
-        "print(sorted(m for m in ('torch', 'skops', 'skorch') if m in sys.modules))"
+        "print(sorted(m for m in ('torch', 'skops', 'skorch', 'lightgbm', "
+        "'xgboost', 'catboost') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

@@ -18,6 +18,46 @@ COLD = [
     WarmStartRegressor(Ridge(), random_state=0),
 ]
 
+try:  # the gbdt extra
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from xgboost import XGBClassifier, XGBRegressor
+except ImportError:
+    GBDT = []
+else:
+    GBDT = [
+        WarmStartClassifier(
+            LGBMClassifier(n_estimators=10, n_jobs=1, verbose=-1),
+            start="cold",
+            random_state=0,
+        ),
+        WarmStartRegressor(
+            LGBMRegressor(n_estimators=10, n_jobs=1, verbose=-1),
+            start="cold",
+            random_state=0,
+        ),
+        WarmStartClassifier(
+            XGBClassifier(n_estimators=10, n_jobs=1), start="cold", random_state=0
+        ),
+        WarmStartRegressor(
+            XGBRegressor(n_estimators=10, n_jobs=1), start="cold", random_state=0
+        ),
+    ]
+
+_XGB_LABELS = "the bare XGBClassifier fails it too: it accepts only the labels 0..n-1"
+#: Checks the bare XGBoost models fail too, with the reason.
+_XGB_FAILURES = {
+    "XGBClassifier": {
+        "check_estimators_dtypes": _XGB_LABELS,
+        "check_classifier_data_not_an_array": _XGB_LABELS,
+        "check_classifiers_classes": _XGB_LABELS + " (string labels)",
+        "check_fit2d_1feature": _XGB_LABELS + " (its error names the labels)",
+    },
+    "XGBRegressor": {
+        "check_regressor_multioutput": "the bare XGBRegressor fails it too: it "
+        "predicts float32",
+    },
+}
+
 WARM = [
     WarmStartClassifier(SGDClassifier(), start="warm", random_state=0),
     # start="auto" (the default) is warm where the family can start warm.
@@ -38,6 +78,8 @@ _REFIT_IS_A_NEW_RUN = (
 def _expected_failures(estimator):
     if any(estimator is cold for cold in COLD):
         return {}
+    if estimator.start == "cold":
+        return _XGB_FAILURES.get(type(estimator.estimator).__name__, {})
     return {
         "check_fit_idempotent": _REFIT_IS_A_NEW_RUN,
         "check_supervised_y_2d": _REFIT_IS_A_NEW_RUN
@@ -45,7 +87,8 @@ def _expected_failures(estimator):
     }
 
 
-@parametrize_with_checks(COLD + WARM, expected_failed_checks=_expected_failures)
+@parametrize_with_checks(COLD + GBDT + WARM, expected_failed_checks=_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check):
-    """Cold wrappers pass every check; warm ones fail only the refit-idempotence checks."""
+    """Cold wrappers pass every check the bare model passes; warm ones fail only the
+    refit-idempotence checks."""
     check(estimator)

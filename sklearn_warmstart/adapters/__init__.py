@@ -1,6 +1,7 @@
 """Model-family adapters and the choice of one for an estimator.
 
-torch and skorch are imported only when a skorch net is wrapped.
+torch and skorch are imported only when a skorch net is wrapped; lightgbm,
+xgboost and catboost only when their models are trained or loaded.
 """
 
 from __future__ import annotations
@@ -8,25 +9,38 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Adapter, ArchitectureChangedError, UnsupportedStartError
+from .catboost import CatBoostAdapter
 from .ensemble import EnsembleAdapter
 from .generic import WarmStartFlagAdapter
+from .lightgbm import LightGBMAdapter
 from .linear import LinearAdapter
 from .mlp import MLPAdapter
 from .pipeline import PipelineAdapter
+from .xgboost import XGBoostAdapter
 
 __all__ = [
     "Adapter",
     "ArchitectureChangedError",
+    "CatBoostAdapter",
     "EnsembleAdapter",
+    "LightGBMAdapter",
     "LinearAdapter",
     "MLPAdapter",
     "PipelineAdapter",
     "UnsupportedStartError",
     "WarmStartFlagAdapter",
+    "XGBoostAdapter",
     "adapter_for",
 ]
 
-_FAMILIES: tuple[type[Adapter], ...] = (LinearAdapter, MLPAdapter, EnsembleAdapter)
+_FAMILIES: tuple[type[Adapter], ...] = (
+    LinearAdapter,
+    MLPAdapter,
+    EnsembleAdapter,
+    LightGBMAdapter,
+    XGBoostAdapter,
+    CatBoostAdapter,
+)
 
 
 def _is_skorch_net(estimator: Any) -> bool:

@@ -333,6 +333,21 @@ class Adapter:
         """Training loss per epoch of the last training call, if any."""
         return ()
 
+    def n_iter_total(self, model: Any) -> int | None:
+        """Iterations the model holds over every run it inherited, if counted.
+
+        Boosted ensembles report their total rounds; others None.
+        """
+        return None
+
+    def cold_reason(self, model: Any, start: Start) -> str | None:
+        """Why a run from ``model`` must start cold instead of ``start``, or None.
+
+        Boosted ensembles use it to bound their growth: a warm run that would
+        pass the cap on total rounds starts cold, with this reason recorded.
+        """
+        return None
+
     def grad_norms(self, model: Any) -> tuple[float, ...]:
         """Gradient norm per epoch of the last training call, if measured."""
         return ()
@@ -470,7 +485,7 @@ class Adapter:
         if theta_prev:
             fresh = self.fresh_parameters(template, X, y, seed, previous)
             self._check_same_architecture(theta_prev, fresh)
-        if start.kind == "warm":
+        if start.kind in ("warm", "refresh"):
             # parameters() may share memory with ``previous``: never train on it.
             theta0 = _tensors.copy_params(theta_prev) if theta_prev else None
             write = None

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import numpy as np
+from sklearn.base import is_classifier, is_regressor
 from sklearn.ensemble import (
     BaggingClassifier,
     BaggingRegressor,
@@ -34,6 +35,11 @@ class EnsembleAdapter(Adapter):
     - ``PartialReset(fraction=f)`` (forests and bagging): replace a random
       fraction ``f`` of the members by new ones trained on the run's data, as
       an adaptive random forest replaces trees.
+    - ``Refresh(decay=d)`` (random and extra-trees forests): keep every tree's
+      structure and re-estimate its leaves from the run's rows that reach
+      them (``apply``), ``d * old + (1 - d) * fitted``; leaves no row reaches
+      keep their value. ``fitted`` is the mean target (regression) or the
+      class proportions (classification).
     - Parameter arithmetic (shrink-perturb, perturb) has no meaning for trees
       and raises.
 
@@ -51,6 +57,10 @@ class EnsembleAdapter(Adapter):
             self.fit_starts = frozenset({"cold"})
         elif isinstance(estimator, _BOOSTING):
             self.fit_starts = frozenset({"cold", "warm"})
+        elif isinstance(estimator, BaseForest) and (
+            is_classifier(estimator) or is_regressor(estimator)
+        ):
+            self.fit_starts = frozenset({"cold", "warm", "partial_reset", "refresh"})
 
     @classmethod
     def handles(cls, estimator: Any) -> bool:
@@ -72,6 +82,8 @@ class EnsembleAdapter(Adapter):
         return grow if grow is not None else max(1, template.n_estimators // 10)
 
     def fit_from(self, template, previous, theta, start, X, y, fit_params):
+        if start.kind == "refresh":
+            return self._refresh(previous, X, y, start.decay)
         model = copy.deepcopy(previous)
         n_members = len(model.estimators_)
         if start.kind == "partial_reset":
@@ -133,3 +145,29 @@ class EnsembleAdapter(Adapter):
         if isinstance(model, _HIST):
             return int(model.n_iter_)
         return len(model.estimators_)
+
+    def _refresh(self, previous: Any, X: Any, y: Any, decay: float) -> Any:
+        """A copy of the forest with leaf values re-estimated on ``X, y``."""
+        model = copy.deepcopy(previous)
+        if decay == 1.0:
+            return model
+        y = np.asarray(y)
+        if y.ndim > 1 and y.shape[1] > 1:
+            raise UnsupportedStartError(
+                "Refresh on a forest supports one output; use a cold start."
+            )
+        y = y.reshape(-1)
+        leaves = model.apply(X)
+        if is_classifier(model):
+            targets = np.eye(len(model.classes_))[np.searchsorted(model.classes_, y)]
+        else:
+            targets = y.astype(np.float64)[:, None]
+        for t, tree in enumerate(model.estimators_):
+            values = tree.tree_.value  # (n_nodes, 1, n_classes or 1), in place
+            counts = np.bincount(leaves[:, t], minlength=len(values))
+            reached = counts > 0
+            sums = np.zeros((len(values), targets.shape[1]))
+            np.add.at(sums, leaves[:, t], targets)
+            fitted = sums[reached] / counts[reached, None]
+            values[reached, 0, :] = decay * values[reached, 0, :] + (1 - decay) * fitted
+        return model
