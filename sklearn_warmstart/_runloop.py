@@ -303,7 +303,7 @@ class Runner:
         run = len(state.history)
         if state.model is None:
             return Evidence(
-                run, len(y), state.n_seen, None, float("nan"), self.is_classifier
+                run, len(y), state.n_seen, None, float("nan"), self.is_classifier, X=X
             )
         y_pred = self.adapter.predict(state.model, X)
         if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
@@ -318,7 +318,7 @@ class Runner:
             errors = residual if residual.ndim == 1 else residual.mean(axis=1)
             score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
         return Evidence(
-            run, len(y), state.n_seen, errors, score, self.is_classifier, y_pred, y
+            run, len(y), state.n_seen, errors, score, self.is_classifier, y_pred, y, X
         )
 
     # ------------------------------------------------------------------ decide

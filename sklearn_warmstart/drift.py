@@ -32,6 +32,7 @@ __all__ = [
     "DETECTOR_NAMES",
     "DriftMonitor",
     "Detection",
+    "FeatureMonitor",
     "check_detector",
     "detector_name",
     "has_warning_level",
@@ -242,6 +243,9 @@ class DriftMonitor:
     detector : river drift detector
         A fresh detector (see :func:`make_detector`); the monitor feeds and
         replaces it.
+    two_sided : bool, default=False
+        Report a change of the mean in either direction (inputs), not only an
+        increase (errors).
 
     Attributes
     ----------
@@ -264,8 +268,9 @@ class DriftMonitor:
     True
     """
 
-    def __init__(self, detector: Any):
+    def __init__(self, detector: Any, two_sided: bool = False):
         self.detector = detector
+        self.two_sided = two_sided
         self.binary = is_binary_detector(detector)
         self.warns = has_warning_level(detector)
         self.invert = _feeds_success(detector)
@@ -321,7 +326,7 @@ class DriftMonitor:
         Uses the detector's retained recent window where it exposes one
         (ADWIN, KSWIN); other detectors are one-sided by configuration.
         """
-        window = self._recent_window()
+        window = None if self.two_sided else self._recent_window()
         if window is None:
             return True
         width, total = window
@@ -420,3 +425,143 @@ class DriftMonitor:
                     self.warning_since = None
         self._advance(values, offset, len(values), total)
         return None
+
+
+#: Detectors whose false-alarm rate is a parameter, and that parameter's name.
+_RATE_PARAMETER = {"ADWIN": "delta", "KSWIN": "alpha"}
+
+
+def feature_detector(detector: Any, n_features: int) -> Any:
+    """A fresh detector for one of ``n_features`` inputs watched together.
+
+    Its false-alarm parameter (ADWIN's ``delta``, KSWIN's ``alpha``) is divided
+    by ``n_features`` (Bonferroni), so the chance of any false alarm among the
+    features stays at most the single detector's.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.drift import feature_detector
+    >>> feature_detector("adwin", 4).delta
+    0.0005
+    """
+    fresh = make_detector(detector)
+    parameter = _RATE_PARAMETER.get(type(fresh).__name__)
+    if parameter is None:
+        raise ValueError(
+            f"Watching each input feature needs a detector whose false-alarm rate "
+            f"is a parameter ('adwin', 'kswin' or a river ADWIN/KSWIN object); "
+            f"{detector_name(detector)} has none. Pass features=callable to watch "
+            "one statistic of the inputs with any real-valued detector."
+        )
+    return fresh.clone({parameter: getattr(fresh, parameter) / n_features})
+
+
+class FeatureMonitor:
+    """Label-free drift: one two-sided detector per input column.
+
+    Each column is standardised with the mean and standard deviation of the
+    first rows fed (the first run), then fed to its own detector. With more
+    than one column, each detector's false-alarm parameter is divided by the
+    number of columns (:func:`feature_detector`). The first change found in
+    any column is a drift; all detectors then restart, so one shift raises one
+    alarm.
+
+    Parameters
+    ----------
+    detector : str or river drift detector
+        ``"adwin"``, ``"kswin"`` or a river ADWIN/KSWIN object for several
+        columns; any real-valued detector for one column.
+
+    Attributes
+    ----------
+    monitors : list of DriftMonitor
+        One per column (empty before the first feed).
+    center, scale : ndarray of shape (n_columns,) or None
+        The standardisation learnt from the first rows.
+    n_fed : int
+        Rows fed in total.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_warmstart.drift import FeatureMonitor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(4000, 3))
+    >>> X[2000:, 1] += 1.0  # the second input moves
+    >>> monitor = FeatureMonitor("adwin")
+    >>> monitor.feed(X[:1000], start=0) is None
+    True
+    >>> detection = monitor.feed(X[1000:], start=1000)
+    >>> 2000 <= detection.index < 2200, monitor.last_column
+    (True, 1)
+    """
+
+    def __init__(self, detector: Any):
+        self.detector = detector
+        self.monitors: list[DriftMonitor] = []
+        self.center: np.ndarray | None = None
+        self.scale: np.ndarray | None = None
+        self.last_column: int | None = None
+        self.n_fed = 0
+
+    def __deepcopy__(self, memo: dict) -> FeatureMonitor:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.monitors = [copy.deepcopy(m, memo) for m in self.monitors]
+        return new
+
+    def _fresh(self, n_columns: int) -> DriftMonitor:
+        if n_columns == 1:
+            detector = make_detector(self.detector)
+            if is_binary_detector(detector):
+                raise ValueError(
+                    f"{type(detector).__name__} only accepts 0/1 inputs; input "
+                    "features need a real-valued detector such as 'adwin'."
+                )
+        else:
+            detector = feature_detector(self.detector, n_columns)
+        return DriftMonitor(detector, two_sided=True)
+
+    def feed(self, values: np.ndarray, start: int) -> Detection | None:
+        """Feed rows ``start, start+1, …`` of ``values`` (n_rows, n_columns).
+
+        Returns the earliest change found in any column, or None. After a
+        change every detector restarts; the rows after it are not fed.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.ndim != 2:
+            raise ValueError(
+                f"The watched inputs must be one row per sample, got shape "
+                f"{values.shape}."
+            )
+        if not np.isfinite(values).all():
+            raise ValueError(
+                "The watched inputs contain NaN or infinite values; watching "
+                "features needs finite numbers."
+            )
+        if self.center is None:
+            self.center = values.mean(axis=0)
+            spread = values.std(axis=0)
+            self.scale = np.where(spread > 0, spread, 1.0)
+            self.monitors = [self._fresh(values.shape[1]) for _ in self.center]
+        if values.shape[1] != len(self.monitors):
+            raise ValueError(
+                f"The watched inputs have {values.shape[1]} columns; the first "
+                f"run had {len(self.monitors)}."
+            )
+        scaled = (values - self.center) / self.scale
+        found = [
+            (detection, column)
+            for column, monitor in enumerate(self.monitors)
+            if (detection := monitor.feed(scaled[:, column], start)) is not None
+        ]
+        if not found:
+            self.n_fed += len(values)
+            return None
+        detection, self.last_column = min(found, key=lambda f: f[0].index)
+        self.n_fed += detection.index - start + 1
+        for monitor in self.monitors:
+            monitor._restart()
+        return detection
