@@ -235,6 +235,112 @@ class Detection:
     change_start: int | None
 
 
+class _ChunkDDM:
+    """river's ``binary.DDM``, fed a chunk at a time with array operations.
+
+    Same decisions as river's per-row ``update``: the error rate ``p`` and its
+    deviation ``s`` per row, the running minimum of ``p + s`` after the
+    warm-up (ties update it, as in river), warning above ``p_min + w*s_min``,
+    drift above ``p_min + d*s_min``. ``p`` is the exact ratio errors/rows
+    where river accumulates a running mean, so the two can differ in the last
+    bits and a decision only at an exact tie; ``tests/test_drift.py`` checks
+    equal detection and warning indices on many random streams.
+    """
+
+    warns = True
+
+    def __init__(self, detector: Any):
+        self.warm_start = detector.warm_start
+        self.warning_threshold = detector.warning_threshold
+        self.drift_threshold = detector.drift_threshold
+        self.n = 0
+        self.k = 0.0
+        self.p_min = self.s_min = math.nan
+        self.ps_min = math.inf
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        """First drift (offset in ``x``) or None, and the warning flag per row fed."""
+        m = len(x)
+        n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
+        k = self.k + np.cumsum(x)
+        p = k / n
+        s = np.sqrt(p * (1 - p) / n)
+        ps = p + s
+        active = n > self.warm_start
+        candidates = np.where(active, ps, np.inf)
+        running = np.minimum.accumulate(np.r_[self.ps_min, candidates])
+        updated = active & (ps <= running[:-1])
+        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
+        p_min = np.where(last >= 0, p[last], self.p_min)
+        s_min = np.where(last >= 0, s[last], self.s_min)
+        drift = active & (ps > p_min + self.drift_threshold * s_min)
+        warning = active & (ps > p_min + self.warning_threshold * s_min)
+        if drift.any():
+            stop = int(drift.argmax())
+            return stop, warning[:stop]
+        self.n += m
+        self.k = float(k[-1])
+        if last[-1] >= 0:
+            self.p_min, self.s_min = float(p_min[-1]), float(s_min[-1])
+            self.ps_min = float(running[-1])
+        return None, warning
+
+
+class _ChunkPageHinkley:
+    """river's ``PageHinkley`` with ``alpha=1`` and ``mode="up"``, a chunk at a time.
+
+    The sums are accumulated in river's order (``(sum + dev) - delta``, one
+    addition after the other, which ``np.cumsum`` keeps); the running mean is
+    the exact ratio where river updates it row by row, so decisions may
+    differ only at an exact tie (checked in ``tests/test_drift.py``).
+    """
+
+    warns = False
+
+    def __init__(self, detector: Any):
+        self.min_instances = detector.min_instances
+        self.delta = detector.delta
+        self.threshold = detector.threshold
+        self.n = 0
+        self.total = 0.0
+        self.sum = 0.0
+        self.min = math.inf
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        m = len(x)
+        n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
+        mean = (self.total + np.cumsum(x)) / n
+        steps = np.empty(2 * m + 1)
+        steps[0] = self.sum
+        steps[1::2] = x - mean
+        steps[2::2] = -self.delta
+        sums = np.cumsum(steps)[2::2]
+        low = np.minimum.accumulate(np.r_[self.min, sums])[1:]
+        drift = (n >= self.min_instances) & (sums - low > self.threshold)
+        if drift.any():
+            return int(drift.argmax()), np.zeros(0, dtype=bool)
+        self.n += m
+        self.total += float(x.sum())
+        self.sum, self.min = float(sums[-1]), float(low[-1])
+        return None, np.zeros(0, dtype=bool)
+
+
+def _chunk_equivalent(detector: Any) -> Any:
+    """A chunked equivalent of a fresh river detector, or None where there is none."""
+    from river import drift
+    from river.drift import binary
+
+    if type(detector) is binary.DDM:
+        return _ChunkDDM(detector)
+    if (
+        type(detector) is drift.PageHinkley
+        and detector.alpha == 1.0
+        and detector.mode == "up"
+    ):
+        return _ChunkPageHinkley(detector)
+    return None
+
+
 class DriftMonitor:
     """Mutable state of one detector fed with a larger-is-worse signal.
 
@@ -281,13 +387,18 @@ class DriftMonitor:
         self._sum = 0.0
         # river's own ADWIN: fed through its compiled core (see _river_compat).
         self._adwin = is_plain_adwin(detector)
+        # DDM and PageHinkley(alpha=1, mode="up"): fed a chunk at a time by an
+        # array equivalent; ``detector`` then only holds the parameters.
+        self._chunked = _chunk_equivalent(detector)
 
     def __deepcopy__(self, memo: dict) -> DriftMonitor:
         # The estimator copies trigger states before every run; only the
         # detector holds nested state.
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        if self._adwin:
+        if self._chunked is not None:
+            new._chunked = copy.copy(self._chunked)  # scalars only
+        elif self._adwin:
             new.detector = copy_adwin(self.detector)
         else:
             new.detector = copy.deepcopy(self.detector, memo)
@@ -317,6 +428,8 @@ class DriftMonitor:
 
     def _restart(self) -> None:
         self.detector = self.detector.clone()
+        if self._chunked is not None:
+            self._chunked = _chunk_equivalent(self.detector)
         self._n, self._sum = 0, 0.0
         self.warning_since = None
 
@@ -364,6 +477,8 @@ class DriftMonitor:
         """
         values, total = self._checked(values)
         fed = 1.0 - values if self.invert else values
+        if self._chunked is not None:
+            return self._feed_chunked(values, fed, start, total)
         if self._adwin:
             return self._feed_adwin(values, fed, start, total)
         return self._feed_generic(values, fed, start, total)
@@ -389,6 +504,26 @@ class DriftMonitor:
             if increase:
                 return Detection(index, change_start)
             offset = stop
+
+    def _feed_chunked(self, values, fed, start, total) -> Detection | None:
+        stop, warning = self._chunked.feed(fed)
+        if self.warns and len(warning):
+            if not warning[-1]:
+                self.warning_since = None
+            else:
+                calm = np.flatnonzero(~warning)
+                if len(calm):
+                    self.warning_since = start + int(calm[-1]) + 1
+                elif self.warning_since is None:
+                    self.warning_since = start
+        if stop is None:
+            self._advance(values, 0, len(values), total)
+            return None
+        index = start + stop
+        change_start = self._change_start(index)
+        self.n_fed += stop + 1
+        self._restart()
+        return Detection(index, change_start)
 
     def _advance(self, values, offset: int, stop: int, total: float) -> None:
         """Count ``values[offset:stop]`` as fed (``total``: the sum of all values)."""
