@@ -223,7 +223,7 @@ class Runner:
         with the decision and returns the ``(X, y, fit_params)`` to train on
         (schedules use it to drop the data before a detected drift).
         """
-        run = len(state.history)
+        run = state.history.n_runs
         policy_states = (
             copy.deepcopy(state.policy_states) if state.policy_states else []
         )
@@ -300,7 +300,7 @@ class Runner:
     # ------------------------------------------------------------------ evidence
     def _evidence(self, state: RunState, X: Any, y: np.ndarray) -> Evidence:
         """How the previous model does on the run's new rows, before training."""
-        run = len(state.history)
+        run = state.history.n_runs
         if state.model is None:
             return Evidence(
                 run, len(y), state.n_seen, None, float("nan"), self.is_classifier, X=X
@@ -375,7 +375,7 @@ class Runner:
         cold = decision.start.kind == "cold"
         # A cold run is what the bare estimator would do with this random_state:
         # the same seed at every cold start keeps cold refits idempotent.
-        seed = run_seed(state.base_seed, 0 if cold else len(state.history))
+        seed = run_seed(state.base_seed, 0 if cold else state.history.n_runs)
         if state.model is None:
             return _Plan(None, X, y, seed)
         if cold and self.incremental:

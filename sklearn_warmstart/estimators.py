@@ -34,7 +34,6 @@ from ._validation import guard_rows
 from .adapters import Adapter, adapter_for
 from .exceptions import DivergenceError
 from .policies import Start, Trigger, check_start, check_triggers
-from .records import History
 from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
@@ -176,7 +175,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self._state = state
         self.estimator_ = state.model
         self.history_ = state.history
-        self.n_runs_ = len(state.history)
+        self.n_runs_ = state.history.n_runs
         self.policy_state_ = state.policy_states
         self.n_features_in_ = state.n_features
         if state.feature_names is not None:
@@ -248,7 +247,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         history = self._state.history
         last = dataclasses.replace(history[-1], checkpoint=checkpoint_id)
         self._commit(
-            dataclasses.replace(self._state, history=History((*history[:-1], last)))
+            dataclasses.replace(self._state, history=history.replace_last(last))
         )
 
     def _checkpoint_content(self) -> Any:

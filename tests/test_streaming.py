@@ -563,3 +563,28 @@ def test_on_drift_features_bad_configurations_fail_at_fit():
         clf = WarmStartClassifier(_sgd(), reset=reset)
         with pytest.raises(error, match=message):
             _stream(clf, X, y, chunk=300)
+
+
+# ----------------------------------------------------------------- bounded records
+def test_partial_fit_long_stream_keeps_records_up_to_the_cap(monkeypatch, tmp_path):
+    """Beyond MAX_RECORDS the oldest records are summarised: run numbers, seeds
+    and checkpoints carry on, and a resumed estimator keeps the summary."""
+    import sklearn_warmstart.records as records
+
+    monkeypatch.setattr(records, "MAX_RECORDS", 40)
+    X, y = _sea("sea_abrupt", 0, n=3000)
+    clf = WarmStartClassifier(
+        _sgd(), reset=OnDrift("adwin"), checkpoint=tmp_path, random_state=0
+    )
+    _stream(clf, X, y, chunk=20)
+    history = clf.history_
+    assert len(history) == 40 and clf.n_runs_ == history.n_runs == 150
+    assert [r.run for r in history] == list(range(110, 150))
+    assert history.summary.n_runs == 110 and history.summary.n_samples >= 2200
+    assert history.summary.n_cold >= 1  # the first run at least
+    assert "150 runs, the last 40 kept, 110 summarised" in repr(history)
+    resumed = WarmStartClassifier.resume(tmp_path)
+    assert resumed.history_ == history
+    resumed.partial_fit(X[:20], y[:20])
+    assert resumed.history_.summary.n_runs == 111  # the cap still holds
+    assert resumed.history_[-1].run == 150 and resumed.n_runs_ == 151

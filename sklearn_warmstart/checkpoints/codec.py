@@ -47,7 +47,7 @@ from .._serial import (
     unpack,
 )
 from ..adapters import Adapter, adapter_for
-from ..records import History, RunRecord
+from ..records import History, HistorySummary, RunRecord
 from .store import _LINEAGE, _PREFIX, FORMAT, FileStore, fingerprint
 
 __all__ = [
@@ -315,7 +315,9 @@ class CheckpointStore(FileStore):
         def named(checkpoint_id: str) -> dict[str, bytes]:
             records = [r.to_dict() for r in content.history]
             records[-1]["checkpoint"] = checkpoint_id
-            return {"state.json": to_json({**state_doc, "history": records})}
+            summary = dataclasses.asdict(content.history.summary)
+            doc = {**state_doc, "history": records, "history_summary": summary}
+            return {"state.json": to_json(doc)}
 
         return self.write(files, meta, named)
 
@@ -343,7 +345,8 @@ class CheckpointStore(FileStore):
         history = content.history
         record: RunRecord = history[-1]
         parent = next(
-            (r.checkpoint for r in reversed(history[:-1]) if r.checkpoint), None
+            (r.checkpoint for r in reversed(history[:-1]) if r.checkpoint),
+            history.summary.last_checkpoint,
         )
         data_info = None
         if X is not None:
@@ -353,7 +356,7 @@ class CheckpointStore(FileStore):
             "estimator": content.estimator_class,
             "model": f"{type(model).__module__}.{type(model).__qualname__}",
             "run": record.run,
-            "n_runs": len(history),
+            "n_runs": history.n_runs,
             "parent": parent,
             "init": content.init,
             "method": record.method,
@@ -515,7 +518,10 @@ class CheckpointStore(FileStore):
                 f"{what} passed verification but could not be decoded "
                 f"({type(exc).__name__}: {exc})."
             ) from exc
-        history = History([RunRecord.from_dict(r) for r in state_doc["history"]])
+        history = History(
+            [RunRecord.from_dict(r) for r in state_doc["history"]],
+            HistorySummary(**state_doc.get("history_summary", {})),
+        )
         return Checkpoint(
             id=entry["id"],
             manifest=dict(entry),
