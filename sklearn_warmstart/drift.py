@@ -235,7 +235,19 @@ class Detection:
     change_start: int | None
 
 
-class _ChunkDDM:
+class _Chunked:
+    """Base of the chunked equivalents: the river detector's parameters, copied."""
+
+    params: tuple[str, ...] = ()
+    warns = False
+
+    def __init__(self, detector: Any):
+        for name in self.params:
+            setattr(self, name, getattr(detector, name))
+        self.n = 0
+
+
+class _ChunkDDM(_Chunked):
     """river's ``binary.DDM``, fed a chunk at a time with array operations.
 
     Same decisions as river's per-row ``update``: the error rate ``p`` and its
@@ -247,13 +259,11 @@ class _ChunkDDM:
     equal detection and warning indices on many random streams.
     """
 
+    params = ("warm_start", "warning_threshold", "drift_threshold")
     warns = True
 
     def __init__(self, detector: Any):
-        self.warm_start = detector.warm_start
-        self.warning_threshold = detector.warning_threshold
-        self.drift_threshold = detector.drift_threshold
-        self.n = 0
+        super().__init__(detector)
         self.k = 0.0
         self.p_min = self.s_min = math.nan
         self.ps_min = math.inf
@@ -286,7 +296,7 @@ class _ChunkDDM:
         return None, warning
 
 
-class _ChunkPageHinkley:
+class _ChunkPageHinkley(_Chunked):
     """river's ``PageHinkley`` with ``alpha=1`` and ``mode="up"``, a chunk at a time.
 
     The sums are accumulated in river's order (``(sum + dev) - delta``, one
@@ -295,13 +305,10 @@ class _ChunkPageHinkley:
     differ only at an exact tie (checked in ``tests/test_drift.py``).
     """
 
-    warns = False
+    params = ("min_instances", "delta", "threshold")
 
     def __init__(self, detector: Any):
-        self.min_instances = detector.min_instances
-        self.delta = detector.delta
-        self.threshold = detector.threshold
-        self.n = 0
+        super().__init__(detector)
         self.total = 0.0
         self.sum = 0.0
         self.min = math.inf
