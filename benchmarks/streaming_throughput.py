@@ -13,15 +13,23 @@ Variants:
   row's 0/1 error, for every named detector.
 - ``on_drift(ddm), challenger``: DDM with its warning-zone challenger on.
 - ``on_drift(kswin)``: one KS test per row by design; timed on the first
-  10,000 rows only (its ratio is against bare SGD on the same rows).
+  2,000 rows only (10,000 with ``--full``; its ratio is against bare SGD on
+  the same rows).
 
 Run: ``python benchmarks/streaming_throughput.py`` (50k rows, 3 repeats) or
 ``--full`` (200k rows, 5 repeats, as in the issue).
+
+``--memory`` instead streams 1,000,000 rows in chunks of 50 (20,000 runs,
+twice ``records.MAX_RECORDS``) through ``OnDrift("ddm")`` and prints, every
+2,500 runs, the records kept, the runs counted, the pickled size of the
+history and of the whole estimator, and the process's peak resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
+import resource
 import sys
 import time
 from pathlib import Path
@@ -35,7 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sklearn_warmstart import OnDrift, WarmStartClassifier  # noqa: E402
 
 CHUNK = 1000
-KSWIN_ROWS = 10_000
 DETECTORS = ("adwin", "page_hinkley", "ddm", "eddm", "hddm_a", "hddm_w", "fhddm")
 
 
@@ -74,12 +81,37 @@ def _table(times: dict[str, list[float]], n: int) -> None:
     print(f"{'bare':<28} {bare / n * 1e6:8.3f} {1:19.2f}x")
 
 
+def memory(n: int = 1_000_000, chunk: int = 50, every: int = 2500) -> None:
+    """History and estimator size along a long stream of small chunks."""
+    X, y = make_classification(n_samples=n, n_features=20, random_state=0)
+    clf = _wrapped(OnDrift("ddm"))
+    print(f"make_classification {n:,} x 20 in chunks of {chunk}: OnDrift('ddm')")
+    print(
+        f"{'rows':>10} {'runs':>7} {'records kept':>13} {'history KB':>11} "
+        f"{'estimator KB':>13} {'peak RSS MB':>12}"
+    )
+    for run, start in enumerate(range(0, n, chunk), 1):
+        clf.partial_fit(X[start : start + chunk], y[start : start + chunk], [0, 1])
+        if run % every == 0:
+            history = clf.history_
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"{start + chunk:>10,} {history.n_runs:>7,} {len(history):>13,} "
+                f"{len(pickle.dumps(history)) / 1024:>11,.0f} "
+                f"{len(pickle.dumps(clf)) / 1024:>13,.0f} {peak:>12,.0f}"
+            )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="200k rows, 5 repeats")
+    parser.add_argument("--memory", action="store_true", help="1M rows, records cap")
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=None)
     args = parser.parse_args(argv)
+    if args.memory:
+        memory()
+        return
     n = args.rows or (200_000 if args.full else 50_000)
     repeats = args.repeats or (5 if args.full else 3)
     X, y = make_classification(n_samples=n, n_features=20, random_state=0)
@@ -93,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
             times[name].append(_stream(make(), X, y))
     _table(times, n)
 
-    rows = min(KSWIN_ROWS, n)
+    rows = min(10_000 if args.full else 2_000, n)
     kswin = {"bare": [], "on_drift(kswin)": []}
     for _ in range(repeats):
         kswin["bare"].append(_stream(VARIANTS["bare"](), X[:rows], y[:rows]))

@@ -332,6 +332,55 @@ class _ChunkPageHinkley(_Chunked):
         return None, np.zeros(0, dtype=bool)
 
 
+class _ChunkHDDMA(_Chunked):
+    """river's one-sided ``binary.HDDMA``, fed a chunk at a time.
+
+    The cut point (river's ``x_min``) is the running minimum, ties to the
+    latest, of ``mean + eps(n)`` (a Hoeffding bound); a drift or warning is a
+    mean above it by river's bound for the drift or warning confidence. The
+    mean is the exact ratio where river keeps a running mean (see
+    :class:`_ChunkDDM`).
+    """
+
+    params = ("drift_confidence", "warning_confidence")
+    warns = True
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.k = 0.0
+        self.n_min, self.mean_min, self.cut = 0.0, math.nan, math.inf
+        # river evaluates these logarithms with math.log.
+        self._log_bound = math.log(1.0 / self.drift_confidence)
+        self._log_drift = math.log(2.0 / self.drift_confidence)
+        self._log_warning = math.log(2.0 / self.warning_confidence)
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        m = len(x)
+        n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
+        k = self.k + np.cumsum(x)
+        mean = k / n
+        level = mean + np.sqrt(1.0 / (2 * n) * self._log_bound)
+        running = np.minimum.accumulate(np.r_[self.cut, level])
+        updated = level <= running[:-1]
+        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
+        n_min = np.where(last >= 0, n[last], self.n_min)
+        mean_min = np.where(last >= 0, mean[last], self.mean_min)
+        apart = n_min != n
+        spread = (n - n_min) / np.where(apart, n_min, 1.0) * (1.0 / n)
+        rise = mean - mean_min
+        drift = apart & (rise >= np.sqrt(spread / 2 * self._log_drift))
+        warning = apart & ~drift & (rise >= np.sqrt(spread / 2 * self._log_warning))
+        if drift.any():
+            stop = int(drift.argmax())
+            return stop, warning[:stop]
+        self.n += m
+        self.k = float(k[-1])
+        if last[-1] >= 0:
+            self.n_min, self.mean_min = float(n_min[-1]), float(mean_min[-1])
+            self.cut = float(running[-1])
+        return None, warning
+
+
 def _chunk_equivalent(detector: Any) -> Any:
     """A chunked equivalent of a fresh river detector, or None where there is none."""
     from river import drift
@@ -339,6 +388,8 @@ def _chunk_equivalent(detector: Any) -> Any:
 
     if type(detector) is binary.DDM:
         return _ChunkDDM(detector)
+    if type(detector) is binary.HDDMA and not detector.two_sided_test:
+        return _ChunkHDDMA(detector)
     if (
         type(detector) is drift.PageHinkley
         and detector.alpha == 1.0
@@ -394,7 +445,7 @@ class DriftMonitor:
         self._sum = 0.0
         # river's own ADWIN: fed through its compiled core (see _river_compat).
         self._adwin = is_plain_adwin(detector)
-        # DDM and PageHinkley(alpha=1, mode="up"): fed a chunk at a time by an
+        # DDM, HDDM_A and PageHinkley(alpha=1, mode="up"): fed a chunk at a time by an
         # array equivalent; ``detector`` then only holds the parameters.
         self._chunked = _chunk_equivalent(detector)
 
