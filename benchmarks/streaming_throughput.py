@@ -1,56 +1,49 @@
-"""Streaming throughput: WarmStartClassifier.partial_fit vs bare SGDClassifier.
+"""Streaming throughput: WarmStartClassifier.partial_fit with each detector vs bare SGD.
 
-Chunks of 1,000 rows; every variant sees the same chunks in the same process,
-repetitions interleaved, and the median time per row is reported with its
-throughput ratio to bare ``SGDClassifier.partial_fit`` (1.0 = as fast).
+``make_classification`` rows with 20 features, chunks of 1,000, ``classes``
+passed on every call (bare and wrapped alike). Every variant sees the same
+chunks in the same process, repetitions interleaved; the median time per row
+is reported with its throughput ratio to bare ``SGDClassifier.partial_fit``
+(1.0 = as fast).
 
 Variants:
-- ``bare``: ``SGDClassifier.partial_fit`` itself, ``classes`` passed on every call
-  (the ratio base; the wrapper gets the same calls).
-- ``bare, classes once``: ``classes`` only on the first call (sklearn then skips
-  re-checking them, as the wrapper does after its own cheap label check).
+- ``bare``: ``SGDClassifier.partial_fit`` itself (the ratio base).
 - ``wrapped``: ``WarmStartClassifier(SGDClassifier())`` (records, checks, copies).
-- ``on_drift(adwin)``: plus ``OnDrift("adwin")`` fed every row's 0/1 error.
-- ``on_drift(ddm)``: plus ``OnDrift("ddm")`` (pure-Python detector).
-- ``adwin feed only``: the cost of feeding the rows to ADWIN alone.
-
-Two data sets: SEA (3 features; per-call overhead dominates) and a 50-feature
-Gaussian problem (training dominates).
+- ``on_drift(<name>)``: plus ``OnDrift(<name>, challenger=False)`` fed every
+  row's 0/1 error, for every named detector.
+- ``on_drift(ddm), challenger``: DDM with its warning-zone challenger on.
+- ``on_drift(kswin)``: one KS test per row by design; timed on the first
+  2,000 rows only (10,000 with ``--full``; its ratio is against bare SGD on
+  the same rows).
 
 Run: ``python benchmarks/streaming_throughput.py`` (50k rows, 3 repeats) or
 ``--full`` (200k rows, 5 repeats, as in the issue).
+
+``--memory`` instead streams 1,000,000 rows in chunks of 50 (20,000 runs,
+twice ``records.MAX_RECORDS``) through ``OnDrift("ddm")`` and prints, every
+2,500 runs, the records kept, the runs counted, the pickled size of the
+history and of the whole estimator, and the process's peak resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
+import resource
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sklearn_warmstart import OnDrift, WarmStartClassifier  # noqa: E402
-from sklearn_warmstart.datasets import load_scenario  # noqa: E402
-from sklearn_warmstart.drift import DriftMonitor, make_detector  # noqa: E402
 
 CHUNK = 1000
-
-
-def _sea(n: int) -> tuple[np.ndarray, np.ndarray]:
-    scenario = load_scenario("sea_stationary", n_samples=n, seed=0)
-    return (scenario.X - 5.0) / 3.0, scenario.y
-
-
-def _gaussian(n: int, n_features: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(n, n_features))
-    w = rng.normal(size=n_features)
-    y = (X @ w + rng.normal(size=n) > 0).astype(np.int64)
-    return X, y
+DETECTORS = ("adwin", "page_hinkley", "ddm", "eddm", "hddm_a", "hddm_w", "fhddm")
 
 
 def _stream(model, X, y) -> float:
@@ -60,69 +53,87 @@ def _stream(model, X, y) -> float:
     return time.perf_counter() - tic
 
 
-def _stream_classes_once(model, X, y) -> float:
-    tic = time.perf_counter()
-    model.partial_fit(X[:CHUNK], y[:CHUNK], [0, 1])
-    for start in range(CHUNK, len(y), CHUNK):
-        model.partial_fit(X[start : start + CHUNK], y[start : start + CHUNK])
-    return time.perf_counter() - tic
-
-
-def _adwin_feed(X, y) -> float:
-    errors = (np.random.default_rng(1).random(len(y)) < 0.1).astype(np.float64)
-    monitor = DriftMonitor(make_detector("adwin"))
-    tic = time.perf_counter()
-    for start in range(0, len(y), CHUNK):
-        monitor.feed(errors[start : start + CHUNK], start)
-    return time.perf_counter() - tic
+def _wrapped(reset=None):
+    return WarmStartClassifier(SGDClassifier(), reset=reset, random_state=0)
 
 
 VARIANTS = {
-    "bare": lambda X, y: _stream(SGDClassifier(random_state=0), X, y),
-    "bare, classes once": lambda X, y: _stream_classes_once(
-        SGDClassifier(random_state=0), X, y
-    ),
-    "wrapped": lambda X, y: _stream(
-        WarmStartClassifier(SGDClassifier(), random_state=0), X, y
-    ),
-    "on_drift(adwin)": lambda X, y: _stream(
-        WarmStartClassifier(SGDClassifier(), reset=OnDrift("adwin"), random_state=0),
-        X,
-        y,
-    ),
-    "on_drift(ddm)": lambda X, y: _stream(
-        WarmStartClassifier(
-            SGDClassifier(), reset=OnDrift("ddm", challenger=False), random_state=0
-        ),
-        X,
-        y,
-    ),
-    "adwin feed only": _adwin_feed,
+    "bare": lambda: SGDClassifier(random_state=0),
+    "wrapped": _wrapped,
+    **{
+        f"on_drift({name})": (
+            lambda name=name: _wrapped(OnDrift(name, challenger=False))
+        )
+        for name in DETECTORS
+    },
+    "on_drift(ddm), challenger": lambda: _wrapped(OnDrift("ddm", challenger=True)),
 }
+
+
+def _table(times: dict[str, list[float]], n: int) -> None:
+    bare = np.median(times["bare"])
+    print(f"{'variant':<28} {'us/row':>8} {'throughput vs bare':>20}")
+    for name, values in times.items():
+        if name == "bare":
+            continue
+        median = np.median(values)
+        print(f"{name:<28} {median / n * 1e6:8.3f} {bare / median:19.2f}x")
+    print(f"{'bare':<28} {bare / n * 1e6:8.3f} {1:19.2f}x")
+
+
+def memory(n: int = 1_000_000, chunk: int = 50, every: int = 2500) -> None:
+    """History and estimator size along a long stream of small chunks."""
+    X, y = make_classification(n_samples=n, n_features=20, random_state=0)
+    clf = _wrapped(OnDrift("ddm"))
+    print(f"make_classification {n:,} x 20 in chunks of {chunk}: OnDrift('ddm')")
+    print(
+        f"{'rows':>10} {'runs':>7} {'records kept':>13} {'history KB':>11} "
+        f"{'estimator KB':>13} {'peak RSS MB':>12}"
+    )
+    for run, start in enumerate(range(0, n, chunk), 1):
+        clf.partial_fit(X[start : start + chunk], y[start : start + chunk], [0, 1])
+        if run % every == 0:
+            history = clf.history_
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"{start + chunk:>10,} {history.n_runs:>7,} {len(history):>13,} "
+                f"{len(pickle.dumps(history)) / 1024:>11,.0f} "
+                f"{len(pickle.dumps(clf)) / 1024:>13,.0f} {peak:>12,.0f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="200k rows, 5 repeats")
+    parser.add_argument("--memory", action="store_true", help="1M rows, records cap")
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=None)
     args = parser.parse_args(argv)
+    if args.memory:
+        memory()
+        return
     n = args.rows or (200_000 if args.full else 50_000)
     repeats = args.repeats or (5 if args.full else 3)
-    datasets = {"SEA (3 features)": _sea(n), "Gaussian (50 features)": _gaussian(n)}
-    print(f"{n:,} rows, chunks of {CHUNK:,}, median of {repeats} interleaved repeats")
-    for label, (X, y) in datasets.items():
-        times: dict[str, list[float]] = {name: [] for name in VARIANTS}
-        for _ in range(repeats):
-            for name, run in VARIANTS.items():
-                times[name].append(run(X, y))
-        bare = np.median(times["bare"])
-        print(f"\n{label}")
-        print(f"{'variant':<20} {'us/row':>8} {'throughput vs bare':>20}")
-        for name, values in times.items():
-            median = np.median(values)
-            ratio = "" if name == "adwin feed only" else f"{bare / median:.2f}x"
-            print(f"{name:<20} {median / n * 1e6:8.3f} {ratio:>20}")
+    X, y = make_classification(n_samples=n, n_features=20, random_state=0)
+    print(
+        f"make_classification {n:,} x 20, chunks of {CHUNK:,}, classes on every "
+        f"call, median of {repeats} interleaved repeats"
+    )
+    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for _ in range(repeats):
+        for name, make in VARIANTS.items():
+            times[name].append(_stream(make(), X, y))
+    _table(times, n)
+
+    rows = min(10_000 if args.full else 2_000, n)
+    kswin = {"bare": [], "on_drift(kswin)": []}
+    for _ in range(repeats):
+        kswin["bare"].append(_stream(VARIANTS["bare"](), X[:rows], y[:rows]))
+        kswin["on_drift(kswin)"].append(
+            _stream(_wrapped(OnDrift("kswin")), X[:rows], y[:rows])
+        )
+    print(f"\nKSWIN (a KS test per row), first {rows:,} rows")
+    _table(kswin, rows)
 
 
 if __name__ == "__main__":

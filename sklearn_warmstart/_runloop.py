@@ -239,7 +239,7 @@ class Runner:
         ``classes``: the classes the guard let this run add to ``state``'s
         (an ``OnNewClasses`` trigger is set), which a reset must learn.
         """
-        run = len(state.history)
+        run = state.history.n_runs
         grown: tuple = ()
         if classes is not None and state.classes is not None:
             grown = tuple(np.setdiff1d(classes, state.classes).tolist())
@@ -336,10 +336,10 @@ class Runner:
     # ------------------------------------------------------------------ evidence
     def _evidence(self, state: RunState, X: Any, y: np.ndarray) -> Evidence:
         """How the previous model does on the run's new rows, before training."""
-        run = len(state.history)
+        run = state.history.n_runs
         if state.model is None:
             return Evidence(
-                run, len(y), state.n_seen, None, float("nan"), self.is_classifier
+                run, len(y), state.n_seen, None, float("nan"), self.is_classifier, X=X
             )
         y_pred = self.adapter.predict(state.model, X)
         if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
@@ -365,7 +365,7 @@ class Runner:
             errors = residual if residual.ndim == 1 else residual.mean(axis=1)
             score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
         return Evidence(
-            run, len(y), state.n_seen, errors, score, self.is_classifier, y_pred, y
+            run, len(y), state.n_seen, errors, score, self.is_classifier, y_pred, y, X
         )
 
     # ------------------------------------------------------------------ decide
@@ -433,7 +433,7 @@ class Runner:
         cold = decision.start.kind == "cold"
         # A cold run is what the bare estimator would do with this random_state:
         # the same seed at every cold start keeps cold refits idempotent.
-        seed = run_seed(state.base_seed, 0 if cold else len(state.history))
+        seed = run_seed(state.base_seed, 0 if cold else state.history.n_runs)
         if state.model is None:
             return _Plan(None, X, y, seed)
         if cold and self.incremental:
@@ -452,7 +452,7 @@ class Runner:
                 decision.start, "partial_fit" if self.incremental else "fit"
             )
         if not cold and self.is_classifier and not self.incremental:
-            _check_two_classes(y, len(state.history))
+            _check_two_classes(y, state.history.n_runs)
         return _Plan(state.model, X, y, seed)
 
     def _continues_stream(self, plan: _Plan, decision: Decision) -> bool:

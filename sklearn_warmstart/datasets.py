@@ -34,7 +34,8 @@ class Scenario:
     y : ndarray of shape (n_samples,)
         Targets in time order.
     drift_positions : tuple of int
-        Row indices where a concept change begins (empty when none is known).
+        Row indices where a change begins (empty when none is known): of the
+        concept, or of the inputs alone in ``"sea_covariate"``.
     drift_width : int
         Rows over which each change is spread (1 for abrupt, 0 without drift).
     task : {"classification", "regression"}
@@ -110,6 +111,24 @@ def _sea_stationary(n: int, seed: int):
     return _synth().SEA(variant=0, seed=seed), (), 0
 
 
+def _covariate_shift(rows: Iterable, position: int) -> Iterable:
+    """SEA concept 0 rows whose first input moves from U[0, 10] to U[4, 10]."""
+    for i, (x, y) in enumerate(rows):
+        if i >= position:
+            x = {**x, 0: 4.0 + 0.6 * x[0]}
+            y = x[0] + x[1] > 8.0  # SEA concept 0: the concept itself never moves
+        yield x, y
+
+
+def _sea_covariate(n: int, seed: int):
+    position = n // 2
+    return (
+        _covariate_shift(_synth().SEA(variant=0, seed=seed), position),
+        (position,),
+        1,
+    )
+
+
 def _agrawal(n: int, seed: int):
     synth = _synth()
     position = n // 2
@@ -174,6 +193,13 @@ _SCENARIOS: dict[str, _Spec] = {
         "classification",
         20_000,
         "SEA concept 0 throughout (no drift).",
+    ),
+    "sea_covariate": _Spec(
+        _sea_covariate,
+        "classification",
+        20_000,
+        "SEA concept 0 throughout; halfway the first input moves from U[0, 10] to "
+        "U[4, 10] (covariate shift, no concept change).",
     ),
     "agrawal": _Spec(
         _agrawal,

@@ -32,6 +32,7 @@ __all__ = [
     "DETECTOR_NAMES",
     "DriftMonitor",
     "Detection",
+    "FeatureMonitor",
     "check_detector",
     "detector_name",
     "has_warning_level",
@@ -234,6 +235,170 @@ class Detection:
     change_start: int | None
 
 
+class _Chunked:
+    """Base of the chunked equivalents: the river detector's parameters, copied."""
+
+    params: tuple[str, ...] = ()
+    warns = False
+
+    def __init__(self, detector: Any):
+        for name in self.params:
+            setattr(self, name, getattr(detector, name))
+        self.n = 0
+
+
+class _ChunkDDM(_Chunked):
+    """river's ``binary.DDM``, fed a chunk at a time with array operations.
+
+    Same decisions as river's per-row ``update``: the error rate ``p`` and its
+    deviation ``s`` per row, the running minimum of ``p + s`` after the
+    warm-up (ties update it, as in river), warning above ``p_min + w*s_min``,
+    drift above ``p_min + d*s_min``. ``p`` is the exact ratio errors/rows
+    where river accumulates a running mean, so the two can differ in the last
+    bits and a decision only at an exact tie; ``tests/test_drift.py`` checks
+    equal detection and warning indices on many random streams.
+    """
+
+    params = ("warm_start", "warning_threshold", "drift_threshold")
+    warns = True
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.k = 0.0
+        self.p_min = self.s_min = math.nan
+        self.ps_min = math.inf
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        """First drift (offset in ``x``) or None, and the warning flag per row fed."""
+        m = len(x)
+        n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
+        k = self.k + np.cumsum(x)
+        p = k / n
+        s = np.sqrt(p * (1 - p) / n)
+        ps = p + s
+        active = n > self.warm_start
+        candidates = np.where(active, ps, np.inf)
+        running = np.minimum.accumulate(np.r_[self.ps_min, candidates])
+        updated = active & (ps <= running[:-1])
+        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
+        p_min = np.where(last >= 0, p[last], self.p_min)
+        s_min = np.where(last >= 0, s[last], self.s_min)
+        drift = active & (ps > p_min + self.drift_threshold * s_min)
+        warning = active & (ps > p_min + self.warning_threshold * s_min)
+        if drift.any():
+            stop = int(drift.argmax())
+            return stop, warning[:stop]
+        self.n += m
+        self.k = float(k[-1])
+        if last[-1] >= 0:
+            self.p_min, self.s_min = float(p_min[-1]), float(s_min[-1])
+            self.ps_min = float(running[-1])
+        return None, warning
+
+
+class _ChunkPageHinkley(_Chunked):
+    """river's ``PageHinkley`` with ``alpha=1`` and ``mode="up"``, a chunk at a time.
+
+    The sums are accumulated in river's order (``(sum + dev) - delta``, one
+    addition after the other, which ``np.cumsum`` keeps); the running mean is
+    the exact ratio where river updates it row by row, so decisions may
+    differ only at an exact tie (checked in ``tests/test_drift.py``).
+    """
+
+    params = ("min_instances", "delta", "threshold")
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.total = 0.0
+        self.sum = 0.0
+        self.min = math.inf
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        m = len(x)
+        n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
+        mean = (self.total + np.cumsum(x)) / n
+        steps = np.empty(2 * m + 1)
+        steps[0] = self.sum
+        steps[1::2] = x - mean
+        steps[2::2] = -self.delta
+        sums = np.cumsum(steps)[2::2]
+        low = np.minimum.accumulate(np.r_[self.min, sums])[1:]
+        drift = (n >= self.min_instances) & (sums - low > self.threshold)
+        if drift.any():
+            return int(drift.argmax()), np.zeros(0, dtype=bool)
+        self.n += m
+        self.total += float(x.sum())
+        self.sum, self.min = float(sums[-1]), float(low[-1])
+        return None, np.zeros(0, dtype=bool)
+
+
+class _ChunkHDDMA(_Chunked):
+    """river's one-sided ``binary.HDDMA``, fed a chunk at a time.
+
+    The cut point (river's ``x_min``) is the running minimum, ties to the
+    latest, of ``mean + eps(n)`` (a Hoeffding bound); a drift or warning is a
+    mean above it by river's bound for the drift or warning confidence. The
+    mean is the exact ratio where river keeps a running mean (see
+    :class:`_ChunkDDM`).
+    """
+
+    params = ("drift_confidence", "warning_confidence")
+    warns = True
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.k = 0.0
+        self.n_min, self.mean_min, self.cut = 0.0, math.nan, math.inf
+        # river evaluates these logarithms with math.log.
+        self._log_bound = math.log(1.0 / self.drift_confidence)
+        self._log_drift = math.log(2.0 / self.drift_confidence)
+        self._log_warning = math.log(2.0 / self.warning_confidence)
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        m = len(x)
+        n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
+        k = self.k + np.cumsum(x)
+        mean = k / n
+        level = mean + np.sqrt(1.0 / (2 * n) * self._log_bound)
+        running = np.minimum.accumulate(np.r_[self.cut, level])
+        updated = level <= running[:-1]
+        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
+        n_min = np.where(last >= 0, n[last], self.n_min)
+        mean_min = np.where(last >= 0, mean[last], self.mean_min)
+        apart = n_min != n
+        spread = (n - n_min) / np.where(apart, n_min, 1.0) * (1.0 / n)
+        rise = mean - mean_min
+        drift = apart & (rise >= np.sqrt(spread / 2 * self._log_drift))
+        warning = apart & ~drift & (rise >= np.sqrt(spread / 2 * self._log_warning))
+        if drift.any():
+            stop = int(drift.argmax())
+            return stop, warning[:stop]
+        self.n += m
+        self.k = float(k[-1])
+        if last[-1] >= 0:
+            self.n_min, self.mean_min = float(n_min[-1]), float(mean_min[-1])
+            self.cut = float(running[-1])
+        return None, warning
+
+
+def _chunk_equivalent(detector: Any) -> Any:
+    """A chunked equivalent of a fresh river detector, or None where there is none."""
+    from river import drift
+    from river.drift import binary
+
+    if type(detector) is binary.DDM:
+        return _ChunkDDM(detector)
+    if type(detector) is binary.HDDMA and not detector.two_sided_test:
+        return _ChunkHDDMA(detector)
+    if (
+        type(detector) is drift.PageHinkley
+        and detector.alpha == 1.0
+        and detector.mode == "up"
+    ):
+        return _ChunkPageHinkley(detector)
+    return None
+
+
 class DriftMonitor:
     """Mutable state of one detector fed with a larger-is-worse signal.
 
@@ -242,6 +407,9 @@ class DriftMonitor:
     detector : river drift detector
         A fresh detector (see :func:`make_detector`); the monitor feeds and
         replaces it.
+    two_sided : bool, default=False
+        Report a change of the mean in either direction (inputs), not only an
+        increase (errors).
 
     Attributes
     ----------
@@ -264,8 +432,9 @@ class DriftMonitor:
     True
     """
 
-    def __init__(self, detector: Any):
+    def __init__(self, detector: Any, two_sided: bool = False):
         self.detector = detector
+        self.two_sided = two_sided
         self.binary = is_binary_detector(detector)
         self.warns = has_warning_level(detector)
         self.invert = _feeds_success(detector)
@@ -276,13 +445,18 @@ class DriftMonitor:
         self._sum = 0.0
         # river's own ADWIN: fed through its compiled core (see _river_compat).
         self._adwin = is_plain_adwin(detector)
+        # DDM, HDDM_A and PageHinkley(alpha=1, mode="up"): fed a chunk at a time by an
+        # array equivalent; ``detector`` then only holds the parameters.
+        self._chunked = _chunk_equivalent(detector)
 
     def __deepcopy__(self, memo: dict) -> DriftMonitor:
         # The estimator copies trigger states before every run; only the
         # detector holds nested state.
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        if self._adwin:
+        if self._chunked is not None:
+            new._chunked = copy.copy(self._chunked)  # scalars only
+        elif self._adwin:
             new.detector = copy_adwin(self.detector)
         else:
             new.detector = copy.deepcopy(self.detector, memo)
@@ -312,6 +486,8 @@ class DriftMonitor:
 
     def _restart(self) -> None:
         self.detector = self.detector.clone()
+        if self._chunked is not None:
+            self._chunked = _chunk_equivalent(self.detector)
         self._n, self._sum = 0, 0.0
         self.warning_since = None
 
@@ -321,7 +497,7 @@ class DriftMonitor:
         Uses the detector's retained recent window where it exposes one
         (ADWIN, KSWIN); other detectors are one-sided by configuration.
         """
-        window = self._recent_window()
+        window = None if self.two_sided else self._recent_window()
         if window is None:
             return True
         width, total = window
@@ -359,6 +535,8 @@ class DriftMonitor:
         """
         values, total = self._checked(values)
         fed = 1.0 - values if self.invert else values
+        if self._chunked is not None:
+            return self._feed_chunked(values, fed, start, total)
         if self._adwin:
             return self._feed_adwin(values, fed, start, total)
         return self._feed_generic(values, fed, start, total)
@@ -384,6 +562,26 @@ class DriftMonitor:
             if increase:
                 return Detection(index, change_start)
             offset = stop
+
+    def _feed_chunked(self, values, fed, start, total) -> Detection | None:
+        stop, warning = self._chunked.feed(fed)
+        if self.warns and len(warning):
+            if not warning[-1]:
+                self.warning_since = None
+            else:
+                calm = np.flatnonzero(~warning)
+                if len(calm):
+                    self.warning_since = start + int(calm[-1]) + 1
+                elif self.warning_since is None:
+                    self.warning_since = start
+        if stop is None:
+            self._advance(values, 0, len(values), total)
+            return None
+        index = start + stop
+        change_start = self._change_start(index)
+        self.n_fed += stop + 1
+        self._restart()
+        return Detection(index, change_start)
 
     def _advance(self, values, offset: int, stop: int, total: float) -> None:
         """Count ``values[offset:stop]`` as fed (``total``: the sum of all values)."""
@@ -420,3 +618,143 @@ class DriftMonitor:
                     self.warning_since = None
         self._advance(values, offset, len(values), total)
         return None
+
+
+#: Detectors whose false-alarm rate is a parameter, and that parameter's name.
+_RATE_PARAMETER = {"ADWIN": "delta", "KSWIN": "alpha"}
+
+
+def feature_detector(detector: Any, n_features: int) -> Any:
+    """A fresh detector for one of ``n_features`` inputs watched together.
+
+    Its false-alarm parameter (ADWIN's ``delta``, KSWIN's ``alpha``) is divided
+    by ``n_features`` (Bonferroni), so the chance of any false alarm among the
+    features stays at most the single detector's.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.drift import feature_detector
+    >>> feature_detector("adwin", 4).delta
+    0.0005
+    """
+    fresh = make_detector(detector)
+    parameter = _RATE_PARAMETER.get(type(fresh).__name__)
+    if parameter is None:
+        raise ValueError(
+            f"Watching each input feature needs a detector whose false-alarm rate "
+            f"is a parameter ('adwin', 'kswin' or a river ADWIN/KSWIN object); "
+            f"{detector_name(detector)} has none. Pass features=callable to watch "
+            "one statistic of the inputs with any real-valued detector."
+        )
+    return fresh.clone({parameter: getattr(fresh, parameter) / n_features})
+
+
+class FeatureMonitor:
+    """Label-free drift: one two-sided detector per input column.
+
+    Each column is standardised with the mean and standard deviation of the
+    first rows fed (the first run), then fed to its own detector. With more
+    than one column, each detector's false-alarm parameter is divided by the
+    number of columns (:func:`feature_detector`). The first change found in
+    any column is a drift; all detectors then restart, so one shift raises one
+    alarm.
+
+    Parameters
+    ----------
+    detector : str or river drift detector
+        ``"adwin"``, ``"kswin"`` or a river ADWIN/KSWIN object for several
+        columns; any real-valued detector for one column.
+
+    Attributes
+    ----------
+    monitors : list of DriftMonitor
+        One per column (empty before the first feed).
+    center, scale : ndarray of shape (n_columns,) or None
+        The standardisation learnt from the first rows.
+    n_fed : int
+        Rows fed in total.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_warmstart.drift import FeatureMonitor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(4000, 3))
+    >>> X[2000:, 1] += 1.0  # the second input moves
+    >>> monitor = FeatureMonitor("adwin")
+    >>> monitor.feed(X[:1000], start=0) is None
+    True
+    >>> detection = monitor.feed(X[1000:], start=1000)
+    >>> 2000 <= detection.index < 2200, monitor.last_column
+    (True, 1)
+    """
+
+    def __init__(self, detector: Any):
+        self.detector = detector
+        self.monitors: list[DriftMonitor] = []
+        self.center: np.ndarray | None = None
+        self.scale: np.ndarray | None = None
+        self.last_column: int | None = None
+        self.n_fed = 0
+
+    def __deepcopy__(self, memo: dict) -> FeatureMonitor:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.monitors = [copy.deepcopy(m, memo) for m in self.monitors]
+        return new
+
+    def _fresh(self, n_columns: int) -> DriftMonitor:
+        if n_columns == 1:
+            detector = make_detector(self.detector)
+            if is_binary_detector(detector):
+                raise ValueError(
+                    f"{type(detector).__name__} only accepts 0/1 inputs; input "
+                    "features need a real-valued detector such as 'adwin'."
+                )
+        else:
+            detector = feature_detector(self.detector, n_columns)
+        return DriftMonitor(detector, two_sided=True)
+
+    def feed(self, values: np.ndarray, start: int) -> Detection | None:
+        """Feed rows ``start, start+1, …`` of ``values`` (n_rows, n_columns).
+
+        Returns the earliest change found in any column, or None. After a
+        change every detector restarts; the rows after it are not fed.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.ndim != 2:
+            raise ValueError(
+                f"The watched inputs must be one row per sample, got shape "
+                f"{values.shape}."
+            )
+        if not np.isfinite(values).all():
+            raise ValueError(
+                "The watched inputs contain NaN or infinite values; watching "
+                "features needs finite numbers."
+            )
+        if self.center is None:
+            self.center = values.mean(axis=0)
+            spread = values.std(axis=0)
+            self.scale = np.where(spread > 0, spread, 1.0)
+            self.monitors = [self._fresh(values.shape[1]) for _ in self.center]
+        if values.shape[1] != len(self.monitors):
+            raise ValueError(
+                f"The watched inputs have {values.shape[1]} columns; the first "
+                f"run had {len(self.monitors)}."
+            )
+        scaled = (values - self.center) / self.scale
+        found = [
+            (detection, column)
+            for column, monitor in enumerate(self.monitors)
+            if (detection := monitor.feed(scaled[:, column], start)) is not None
+        ]
+        if not found:
+            self.n_fed += len(values)
+            return None
+        detection, self.last_column = min(found, key=lambda f: f[0].index)
+        self.n_fed += detection.index - start + 1
+        for monitor in self.monitors:
+            monitor._restart()
+        return detection

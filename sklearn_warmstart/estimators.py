@@ -50,7 +50,6 @@ from .policies import (
     check_start,
     check_triggers,
 )
-from .records import History
 from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
@@ -315,7 +314,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         self._state = state
         self.estimator_ = state.model
         self.history_ = state.history
-        self.n_runs_ = len(state.history)
+        self.n_runs_ = state.history.n_runs
         self.policy_state_ = state.policy_states
         self.n_features_in_ = state.n_features
         if state.feature_names is not None:
@@ -395,7 +394,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         history = self._state.history
         last = dataclasses.replace(history[-1], checkpoint=checkpoint_id)
         self._commit(
-            dataclasses.replace(self._state, history=History((*history[:-1], last)))
+            dataclasses.replace(self._state, history=history.replace_last(last))
         )
 
     def _checkpoint_content(self) -> Any:

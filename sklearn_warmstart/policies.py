@@ -359,6 +359,8 @@ class Evidence:
         accepted when an :class:`OnNewClasses` trigger is set).
     classes : ndarray or None
         Classifiers: every class this run knows, new ones included.
+    X : array-like or None
+        The run's inputs (label-free drift watches them).
     """
 
     run: int
@@ -371,6 +373,7 @@ class Evidence:
     y: np.ndarray | None = None
     new_classes: tuple = ()
     classes: np.ndarray | None = None
+    X: Any = None
 
 
 @dataclass(frozen=True)
@@ -551,7 +554,7 @@ def decide(
 
 
 class OnDrift(Trigger):
-    """Reset when a drift detector sees the model's errors increase.
+    """Reset when a drift detector sees the model's errors increase or its inputs move.
 
     Test, then train: before a run trains, the current model predicts the
     run's rows and their per-sample errors are fed, in order, to a river drift
@@ -573,12 +576,27 @@ class OnDrift(Trigger):
         false-alarm on stationary data, see :func:`sklearn_warmstart.drift.make_detector`)
         or any river detector object, e.g. ``river.drift.ADWIN(delta=0.001)``.
         An object is never fed: each estimator uses its own ``clone()``.
-    signal : "error" or callable, default="error"
+    signal : "error", "features" or callable, default="error"
         What is fed: ``"error"`` is 0/1 misclassification for classifiers and
         the absolute residual for regressors; a callable
         ``signal(y_true, y_pred) -> ndarray of shape (n_samples,)`` gives any
         per-sample loss (larger is worse). Binary detectors (DDM, EDDM, HDDM,
-        FHDDM) need a 0/1 signal.
+        FHDDM) need a 0/1 signal. ``"features"`` watches the inputs, no
+        labels needed, so covariate shift is caught even before labels
+        arrive: each column (or the ``features`` statistic) is standardised
+        with the first run's mean and standard deviation and fed to its own
+        detector, and a change of its mean in either direction is a drift
+        (see :class:`~sklearn_warmstart.drift.FeatureMonitor`). With several
+        columns the false-alarm rate is controlled across them (ADWIN's
+        ``delta`` or KSWIN's ``alpha`` divided by the number of columns), so
+        only ``"adwin"`` and ``"kswin"`` apply. The inputs must be dense,
+        numeric and finite. A change of the inputs alone may not hurt the
+        model: the reset is a precaution, recorded as such.
+    features : callable or None, default=None
+        With ``signal="features"``: ``features(X) -> ndarray of shape
+        (n_samples,)``, one statistic per row watched instead of every
+        column (e.g. a row norm, a key feature, an upstream model's score);
+        any real-valued detector applies.
     start : Start or str, default="cold"
         The start of a run after a drift.
     challenger : {"auto", True, False}, default="auto"
@@ -615,19 +633,44 @@ class OnDrift(Trigger):
         signal: Any = "error",
         start: Start | str = "cold",
         challenger: bool | str = "auto",
+        features: Any = None,
     ):
         self.detector = detector
         self.signal = signal
         self.start = start
         self.challenger = challenger
+        self.features = features
+
+    @property
+    def _on_features(self) -> bool:
+        return isinstance(self.signal, str) and self.signal == "features"
 
     def _validate(self) -> None:
         check_detector(self.detector)
-        if not (self.signal == "error" or callable(self.signal)):
+        if not (self.signal in ("error", "features") or callable(self.signal)):
             raise ValueError(
-                f"signal must be 'error' or a callable(y_true, y_pred) returning "
-                f"one value per sample, got {self.signal!r}."
+                f"signal must be 'error', 'features' or a callable(y_true, y_pred) "
+                f"returning one value per sample, got {self.signal!r}."
             )
+        if self.features is not None and not (
+            callable(self.features) and self._on_features
+        ):
+            raise ValueError(
+                "features must be None or a callable(X) returning one value per "
+                f"sample, used with signal='features'; got features="
+                f"{self.features!r} with signal={self.signal!r}."
+            )
+        if self._on_features:
+            from .drift import feature_detector, is_binary_detector
+
+            if self.features is None:
+                feature_detector(self.detector, 2)  # raises for other detectors
+            elif is_binary_detector(self.detector):
+                raise ValueError(
+                    f"signal='features' needs a real-valued detector; {self.name} "
+                    "only accepts 0/1 inputs. Use 'adwin', 'page_hinkley' or "
+                    "'kswin'."
+                )
         if self.challenger not in ("auto", True, False):
             raise ValueError(
                 f"challenger must be 'auto', True or False, got {self.challenger!r}."
@@ -647,16 +690,26 @@ class OnDrift(Trigger):
         return detector_name(self.detector)
 
     def init_state(self) -> Any:
-        """A :class:`~sklearn_warmstart.drift.DriftMonitor` on a fresh detector."""
-        from .drift import DriftMonitor, make_detector
+        """A :class:`~sklearn_warmstart.drift.DriftMonitor` on a fresh detector.
 
+        A :class:`~sklearn_warmstart.drift.FeatureMonitor` with
+        ``signal="features"``.
+        """
+        from .drift import DriftMonitor, FeatureMonitor, make_detector
+
+        if self._on_features:
+            return FeatureMonitor(self.detector)
         return DriftMonitor(make_detector(self.detector))
 
     def uses_challenger(self) -> bool:
         """Whether a warning-zone challenger competes at a drift."""
         from .drift import has_warning_level
 
-        return self.challenger is not False and has_warning_level(self.detector)
+        return (
+            self.challenger is not False
+            and not self._on_features
+            and has_warning_level(self.detector)
+        )
 
     def challenge(self, decision: Decision, is_classifier: bool) -> Challenge | None:
         """The warning-zone contest of this trigger's reset, when it uses one."""
@@ -694,32 +747,46 @@ class OnDrift(Trigger):
         )
         return residual if residual.ndim == 1 else residual.mean(axis=1)
 
-    def _check_task(self, state: Any, evidence: Evidence) -> None:
-        if self.signal == "error" and not evidence.is_classifier and state.binary:
-            raise ValueError(
-                f"OnDrift({self.name!r}) only accepts 0/1 errors, but a regressor's "
-                "error signal is the absolute residual. Use 'adwin', "
-                "'page_hinkley' or 'kswin', or pass a 0/1 signal=callable."
+    def _watched_inputs(self, X: Any) -> tuple[np.ndarray, list[str]]:
+        """The values a feature monitor is fed, and a label per column."""
+        if self.features is not None:
+            values = np.asarray(self.features(X), dtype=np.float64)
+            n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
+            if values.shape != (n_rows,):
+                raise ValueError(
+                    f"features must return one value per sample, shape "
+                    f"({n_rows},), got {values.shape}."
+                )
+            return values[:, None], ["the features statistic"]
+        if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+            raise TypeError(
+                "OnDrift(signal='features') needs dense inputs, got a sparse "
+                "matrix; pass features=callable to watch a statistic of it."
             )
+        try:
+            values = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                "OnDrift(signal='features') needs numeric inputs; pass "
+                f"features=callable for other data ({error})."
+            ) from error
+        columns = range(values.shape[1]) if values.ndim == 2 else []
+        return values, [f"feature {c}" for c in columns]
 
-    def check(self, state, evidence):
-        self._check_task(state, evidence)
-        if evidence.errors is None:
+    def _check_features(self, state, evidence):
+        if evidence.X is None:
             return None
-        if self.signal == "error":
-            values = evidence.errors
-        else:
-            values = self.signal_values(
-                evidence.y, evidence.y_pred, evidence.is_classifier
-            )
+        values, labels = self._watched_inputs(evidence.X)
         found = state.feed(values, evidence.sample_start)
         if found is None:
             return None
+        return self._fire(found, evidence, f"a shift of {labels[state.last_column]}")
+
+    def _fire(self, found, evidence, what: str) -> Fire:
         row = found.index - evidence.sample_start
         reason = (
-            f"{self.name} detected an increase of the "
-            f"{'errors' if self.signal == 'error' else 'signal'} at row "
-            f"{found.index} (row {row} of run {evidence.run})"
+            f"{self.name} detected {what} at row {found.index} "
+            f"(row {row} of run {evidence.run})"
         )
         if found.change_start is not None:
             reason += f"; change estimated from row {found.change_start}"
@@ -736,6 +803,32 @@ class OnDrift(Trigger):
             reason=reason,
             events=(event,),
         )
+
+    def _check_task(self, state: Any, evidence: Evidence) -> None:
+        if self.signal == "error" and not evidence.is_classifier and state.binary:
+            raise ValueError(
+                f"OnDrift({self.name!r}) only accepts 0/1 errors, but a regressor's "
+                "error signal is the absolute residual. Use 'adwin', "
+                "'page_hinkley' or 'kswin', or pass a 0/1 signal=callable."
+            )
+
+    def check(self, state, evidence):
+        if self._on_features:
+            return self._check_features(state, evidence)
+        self._check_task(state, evidence)
+        if evidence.errors is None:
+            return None
+        if self.signal == "error":
+            values = evidence.errors
+        else:
+            values = self.signal_values(
+                evidence.y, evidence.y_pred, evidence.is_classifier
+            )
+        found = state.feed(values, evidence.sample_start)
+        if found is None:
+            return None
+        what = "errors" if self.signal == "error" else "signal"
+        return self._fire(found, evidence, f"an increase of the {what}")
 
 
 @dataclass

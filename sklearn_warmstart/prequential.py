@@ -5,6 +5,8 @@ chunks, then learned with ``partial_fit``. With ``chunk_size=1`` this is
 river's ``evaluate.progressive_val_score``: the same predictions, the same
 metric, so river's published figures can be compared with scikit-learn
 models (see ``tests/test_prequential.py`` for the check against river).
+With ``delay=k`` a row's label arrives ``k`` rows after the row itself, as
+in river's ``progressive_val_score(delay=k)``.
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ class PrequentialResult:
     score : float
         The metric over every predicted row (all chunks but the first).
     chunk_scores : ndarray of shape (n_chunks,)
-        The metric on each chunk before it was learned (NaN for the first
-        chunk, which only trains, and where the metric is undefined).
+        The metric on each chunk before it was learned (NaN for the chunks
+        predicted before any label arrived, the first one at least, and
+        where the metric is undefined).
     chunk_starts : ndarray of shape (n_chunks,)
         Index of each chunk's first row.
-    y_pred : ndarray of shape (n_samples - chunk_size,)
-        Predictions for rows ``chunk_size`` onwards, in order.
+    y_pred : ndarray of shape (n_evaluated,)
+        Predictions for the last ``n_evaluated`` rows, in order (rows
+        ``chunk_size`` onwards without a delay).
     n_evaluated : int
         Number of predicted rows.
     scoring : str
@@ -127,6 +131,7 @@ def prequential_score(
     scoring: str | Callable[[Any, Any], float] | None = None,
     *,
     classes: Any = None,
+    delay: int = 0,
 ) -> PrequentialResult:
     """Test-then-train over ``X, y`` in chunks: river's progressive validation.
 
@@ -153,6 +158,16 @@ def prequential_score(
     classes : array-like, default=None
         Classifiers: every class, given to the first ``partial_fit``. By
         default the classes present in ``y``.
+    delay : int, default=0
+        Rows after which a row's label arrives: row ``i`` is predicted by
+        the model that has learned rows ``0 .. i - k`` (river's
+        ``progressive_val_score(delay=k)``: ``0`` and ``1`` both mean no
+        delay, the previous row's label being known). Labels are learned, in
+        order and in one ``partial_fit`` call, as soon as they have arrived;
+        a chunk is predicted with the labels arrived by its first row. Rows
+        predicted before any label arrived are not scored; the labels still
+        pending at the end are learned, so the returned estimator has seen
+        every row.
 
     Returns
     -------
@@ -172,6 +187,12 @@ def prequential_score(
     (1900, 20)
     >>> bool(result.score > 0.9)
     True
+
+    Labels that arrive 500 rows late:
+
+    >>> late = prequential_score(SGDClassifier(random_state=0), X, y, 100, delay=500)
+    >>> late.n_evaluated, bool(np.isnan(late.chunk_scores[:5]).all())
+    (1500, True)
     """
     if not (hasattr(estimator, "partial_fit") and hasattr(estimator, "predict")):
         raise TypeError(
@@ -179,6 +200,7 @@ def prequential_score(
             f"got {type(estimator).__name__}."
         )
     chunk_size = check_int(chunk_size, "chunk_size")
+    delay = check_int(delay, "delay", low=0)
     y = np.asarray(y)
     n = len(y)
     n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
@@ -189,6 +211,15 @@ def prequential_score(
             f"prequential_score needs at least two chunks: {n} rows with "
             f"chunk_size={chunk_size}."
         )
+    # Before the question at row s, the labels of rows j <= s - lag have come.
+    lag = max(delay, 1)
+    starts = np.arange(0, n, chunk_size)
+    if starts[-1] < lag:
+        raise ValueError(
+            f"No row can be predicted: the first label arrives with row {lag}, "
+            f"after the last chunk begins (row {starts[-1]}); use a smaller "
+            f"delay or chunk_size than {delay} and {chunk_size} for {n} rows."
+        )
     classifier = is_classifier(estimator)
     name, metric = _metric(scoring, classifier)
     first_params = {}
@@ -196,24 +227,39 @@ def prequential_score(
         first_params["classes"] = np.unique(y) if classes is None else classes
 
     model = clone(estimator)
-    starts = np.arange(0, n, chunk_size)
     predictions = []
+    predicted = []
+    learned = 0
     fit_time = predict_time = 0.0
-    for k, start in enumerate(starts):
-        X_chunk = _rows(X, start, start + chunk_size)
-        y_chunk = y[start : start + chunk_size]
-        if k:
-            tic = time.perf_counter()
-            predictions.append(np.asarray(model.predict(X_chunk)))
-            predict_time += time.perf_counter() - tic
-        tic = time.perf_counter()
-        model.partial_fit(X_chunk, y_chunk, **(first_params if k == 0 else {}))
-        fit_time += time.perf_counter() - tic
 
+    def learn(stop: int) -> None:
+        nonlocal learned, fit_time
+        tic = time.perf_counter()
+        params = first_params if learned == 0 else {}
+        model.partial_fit(_rows(X, learned, stop), y[learned:stop], **params)
+        fit_time += time.perf_counter() - tic
+        learned = stop
+
+    for start in starts:
+        if start - lag + 1 > learned:
+            learn(start - lag + 1)
+        if learned:
+            tic = time.perf_counter()
+            predictions.append(
+                np.asarray(model.predict(_rows(X, start, start + chunk_size)))
+            )
+            predict_time += time.perf_counter() - tic
+            predicted.append(start)
+    if learned < n:
+        learn(n)
+
+    first = predicted[0]
     y_pred = np.concatenate(predictions)
-    y_true = y[chunk_size:]
-    relative = starts[1:] - chunk_size
-    chunk_scores = np.r_[np.nan, _chunk_scores(name, metric, y_true, y_pred, relative)]
+    y_true = y[first:]
+    chunk_scores = np.full(len(starts), np.nan)
+    chunk_scores[len(starts) - len(predicted) :] = _chunk_scores(
+        name, metric, y_true, y_pred, np.asarray(predicted) - first
+    )
     return PrequentialResult(
         score=float(metric(y_true, y_pred)),
         chunk_scores=chunk_scores,

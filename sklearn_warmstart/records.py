@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any, overload
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DriftEvent", "History", "RunRecord"]
+__all__ = ["MAX_RECORDS", "DriftEvent", "History", "HistorySummary", "RunRecord"]
+
+#: Records a :class:`History` keeps; older ones are folded into its summary, so
+#: that a long stream (``partial_fit`` over millions of rows in small chunks)
+#: holds bounded memory.
+MAX_RECORDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -165,21 +170,93 @@ class RunRecord:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
+@dataclass(frozen=True)
+class HistorySummary:
+    """What remains of the records a :class:`History` no longer keeps.
+
+    Attributes
+    ----------
+    n_runs : int
+        Runs summarised (the oldest ones).
+    n_samples : int
+        Rows those runs trained on.
+    fit_time : float
+        Seconds they spent training.
+    n_cold : int
+        How many of them started cold.
+    n_drift_events : int
+        Drift events they recorded.
+    last_checkpoint : str or None
+        The newest checkpoint id among them.
+    """
+
+    n_runs: int = 0
+    n_samples: int = 0
+    fit_time: float = 0.0
+    n_cold: int = 0
+    n_drift_events: int = 0
+    last_checkpoint: str | None = None
+
+    def add(self, record: RunRecord) -> HistorySummary:
+        """This summary with ``record`` folded in."""
+        return HistorySummary(
+            n_runs=self.n_runs + 1,
+            n_samples=self.n_samples + record.n_samples,
+            fit_time=self.fit_time + record.fit_time,
+            n_cold=self.n_cold + (record.start == "cold"),
+            n_drift_events=self.n_drift_events + len(record.drift_events),
+            last_checkpoint=record.checkpoint or self.last_checkpoint,
+        )
+
+
 class History(Sequence):
     """The records of an estimator's runs, oldest first.
 
     Immutable: :meth:`append` returns a new history, so a failed run cannot
-    leave a half-written entry behind.
+    leave a half-written entry behind. At most ``max_records`` records are
+    kept (:data:`MAX_RECORDS` by default); older ones are folded into
+    :attr:`summary`, so ``len(history)`` counts the records kept and
+    :attr:`n_runs` every run.
+
+    Parameters
+    ----------
+    records : sequence of RunRecord, default=()
+        The records, oldest first.
+    summary : HistorySummary, default=None
+        The runs already summarised before ``records``.
+    max_records : int, default=None
+        Records kept; None means :data:`MAX_RECORDS` at construction.
 
     Examples
     --------
     >>> from sklearn_warmstart.records import History
-    >>> len(History())
-    0
+    >>> len(History()), History().n_runs
+    (0, 0)
     """
 
-    def __init__(self, records: Sequence[RunRecord] = ()):
-        self._records = tuple(records)
+    def __init__(
+        self,
+        records: Sequence[RunRecord] = (),
+        summary: HistorySummary | None = None,
+        max_records: int | None = None,
+    ):
+        max_records = MAX_RECORDS if max_records is None else max_records
+        records = tuple(records)
+        summary = HistorySummary() if summary is None else summary
+        for record in records[: max(len(records) - max_records, 0)]:
+            summary = summary.add(record)
+        self._records = records[max(len(records) - max_records, 0) :]
+        self.summary = summary
+        self.max_records = max_records
+
+    @property
+    def n_runs(self) -> int:
+        """Runs recorded in total, summarised ones included."""
+        return self.summary.n_runs + len(self._records)
+
+    def replace_last(self, record: RunRecord) -> History:
+        """A new history whose newest record is ``record``."""
+        return History((*self._records[:-1], record), self.summary, self.max_records)
 
     @overload
     def __getitem__(self, index: int) -> RunRecord: ...
@@ -197,17 +274,27 @@ class History(Sequence):
         return iter(self._records)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, History) and self._records == other._records
+        return (
+            isinstance(other, History)
+            and self._records == other._records
+            and self.summary == other.summary
+        )
 
     def __hash__(self) -> int:
         return hash(self._records)
 
     def __repr__(self) -> str:
+        if self.summary.n_runs:
+            return (
+                f"History({self.n_runs} runs, the last {len(self)} kept, "
+                f"{self.summary.n_runs} summarised)"
+            )
         return f"History({len(self)} runs)"
 
     def append(self, record: RunRecord) -> History:
-        """A new history with ``record`` added at the end."""
-        return History((*self._records, record))
+        """A new history with ``record`` added at the end (the oldest folded
+        into :attr:`summary` beyond ``max_records``)."""
+        return History((*self._records, record), self.summary, self.max_records)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per run, one column per record field."""

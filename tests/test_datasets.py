@@ -6,7 +6,7 @@ import pytest
 from sklearn_warmstart.datasets import Scenario, list_scenarios, load_scenario
 
 SYNTHETIC = ["sea_abrupt", "sea_gradual", "sea_stationary", "agrawal", "hyperplane"]
-SYNTHETIC += ["stagger", "friedman"]
+SYNTHETIC += ["stagger", "friedman", "sea_covariate"]
 REAL = {"phishing": 1250, "bananas": 5300, "image_segments": 2310, "shuttle": 49097}
 
 
@@ -45,6 +45,20 @@ def test_load_scenario_sea_stationary_has_one_concept():
     sea = load_scenario("sea_stationary", n_samples=2000, seed=1)
     assert sea.drift_positions == () and sea.drift_width == 0
     np.testing.assert_array_equal(sea.y, sea.X[:, 0] + sea.X[:, 1] > 8)
+
+
+def test_load_scenario_sea_covariate_moves_inputs_not_the_concept():
+    """sea_covariate: the first input moves to U[4, 10] halfway, the labels keep
+    SEA concept 0 (x0 + x1 > 8) throughout, the other inputs stay put."""
+    sea = load_scenario("sea_covariate", n_samples=6000, seed=4)
+    assert sea.drift_positions == (3000,) and sea.drift_width == 1
+    np.testing.assert_array_equal(sea.y, sea.X[:, 0] + sea.X[:, 1] > 8)
+    before, after = sea.X[:3000], sea.X[3000:]
+    assert before[:, 0].min() < 1 and after[:, 0].min() >= 4
+    assert abs(after[:, 0].mean() - 7) < 0.2 and abs(before[:, 0].mean() - 5) < 0.2
+    np.testing.assert_allclose(before[:, 1:].mean(0), after[:, 1:].mean(0), atol=0.3)
+    sea_stationary = load_scenario("sea_stationary", n_samples=6000, seed=4)
+    np.testing.assert_array_equal(sea.X[:3000], sea_stationary.X[:3000])
 
 
 def test_load_scenario_sea_gradual_mixes_concepts_around_its_position():

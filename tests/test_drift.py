@@ -18,7 +18,9 @@ from sklearn_warmstart import (
 from sklearn_warmstart.drift import (
     DETECTOR_NAMES,
     DriftMonitor,
+    FeatureMonitor,
     check_detector,
+    feature_detector,
     has_warning_level,
     is_binary_detector,
     make_detector,
@@ -377,3 +379,116 @@ def test_drift_monitor_copy_feeds_exactly_like_the_original():
         assert copied.detector.width == twin.detector.width
         assert copied.detector.variance == twin.detector.variance
     assert original.detector.width == width and original.n_fed == 4000
+
+
+def test_feature_detector_divides_the_false_alarm_rate_by_the_columns():
+    """Bonferroni across columns: ADWIN's delta and KSWIN's alpha over n; the
+    user's object is cloned, not changed."""
+    assert feature_detector("adwin", 4).delta == pytest.approx(0.002 / 4)
+    assert feature_detector("kswin", 10).alpha == pytest.approx(1e-6)
+    mine = drift.ADWIN(delta=0.01)
+    assert feature_detector(mine, 5).delta == pytest.approx(0.002)
+    assert mine.delta == 0.01
+    with pytest.raises(ValueError, match="false-alarm rate is a parameter"):
+        feature_detector("page_hinkley", 3)
+
+
+def test_feature_monitor_finds_a_fall_as_well_as_a_rise():
+    """Inputs drift both ways: a falling mean is a change too."""
+    rng = np.random.default_rng(3)
+    for shift in (-1.0, 1.0):
+        X = rng.normal(size=(6000, 4)) * [1.0, 5.0, 0.1, 100.0]
+        X[3000:, 2] += shift * 0.1
+        monitor = FeatureMonitor("adwin")
+        detection = monitor.feed(X, 0)
+        assert 3000 <= detection.index < 3300 and monitor.last_column == 2
+
+
+def test_feature_monitor_copy_feeds_exactly_like_the_original():
+    """A deep copy (the run loop copies states each run) is independent."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(4000, 3))
+    X[2500:, 0] += 1.0
+    monitor = FeatureMonitor("adwin")
+    assert monitor.feed(X[:1000], 0) is None
+    twin = copy.deepcopy(monitor)
+    assert twin.feed(X[1000:], 1000).index == monitor.feed(X[1000:], 1000).index
+    assert twin.n_fed == monitor.n_fed < 4000
+
+
+def test_feature_monitor_rejects_changed_width_and_non_finite_inputs():
+    """The column count is fixed by the first run; NaN inputs are refused."""
+    monitor = FeatureMonitor("adwin")
+    monitor.feed(np.zeros((50, 3)), 0)
+    with pytest.raises(ValueError, match="have 2 columns; the first run had 3"):
+        monitor.feed(np.zeros((50, 2)), 50)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        monitor.feed(np.full((50, 3), np.nan), 50)
+
+
+CHUNKED = {
+    "ddm": lambda: make_detector("ddm"),
+    "river's DDM": binary.DDM,
+    "page_hinkley": lambda: make_detector("page_hinkley"),
+    "river's PageHinkley, up": lambda: drift.PageHinkley(alpha=1.0, mode="up"),
+    "hddm_a": lambda: make_detector("hddm_a"),
+    "river's HDDM_A": binary.HDDMA,
+}
+
+
+def _river_row_by_row(detector, values):
+    """river's own loop: detection indices, and for each the warning run before it."""
+    detections, warning = [], []
+    for i, value in enumerate(values.tolist()):
+        detector.update(value)
+        if detector.drift_detected:
+            since = i
+            while since > 0 and warning[since - 1]:
+                since -= 1
+            detections.append((i, since if since < i else None))
+        warning.append(bool(getattr(detector, "warning_detected", False)))
+    return detections, warning
+
+
+def _random_stream(rng, real):
+    """Segments of random lengths and error rates (or Gaussian levels)."""
+    parts = []
+    for _ in range(rng.integers(1, 5)):
+        size = int(rng.integers(200, 3000))
+        if real:
+            parts.append(rng.normal(rng.uniform(0, 3), rng.uniform(0.2, 2), size))
+        else:
+            parts.append((rng.random(size) < rng.uniform(0.0, 0.6)).astype(float))
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize("name", CHUNKED)
+def test_chunked_detectors_give_rivers_exact_indices(name):
+    """DDM and PageHinkley fed a chunk at a time (array equivalents): on 150
+    random streams and chunk sizes, river's exact detection indices, warning
+    zones (change starts) and warnings left open at each chunk's end."""
+    rng = np.random.default_rng(list(CHUNKED).index(name))
+    real = "hinkley" in name.lower()
+    n_detections = n_zones = 0
+    for _ in range(150):
+        values = _random_stream(rng, real)
+        expected, warning = _river_row_by_row(CHUNKED[name](), values)
+        monitor = DriftMonitor(CHUNKED[name]())
+        found, position = [], 0
+        while position < len(values):
+            size = int(rng.choice([1, 7, 100, 1000, int(rng.integers(1, 800))]))
+            detection = monitor.feed(values[position : position + size], position)
+            if detection is None:
+                position += size
+                open_since = monitor.warning_since
+                last = min(position, len(values)) - 1
+                assert (open_since is not None) == (warning[last] and monitor.warns)
+                continue
+            found.append((detection.index, detection.change_start))
+            position = detection.index + 1
+        assert found == expected
+        assert monitor.n_fed == len(values)
+        n_detections += len(found)
+        n_zones += sum(since is not None for _, since in found)
+    assert n_detections > 50  # the comparison saw many decisions
+    assert n_zones > 20 or real

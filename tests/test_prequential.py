@@ -62,9 +62,14 @@ class _RiverScaledClassifier(ClassifierMixin, BaseEstimator):
         return self.estimator_.predict(np.array([self._scale(row) for row in X]))
 
 
-def _river_predictions(model):
+def _river_predictions(model, delay=None):
     steps = evaluate.iter_progressive_val_score(
-        datasets.Phishing(), model, metrics.Accuracy(), step=1, yield_predictions=True
+        datasets.Phishing(),
+        model,
+        metrics.Accuracy(),
+        step=1,
+        yield_predictions=True,
+        delay=delay,
     )
     return np.array([step["Prediction"] for step in steps], dtype=int)
 
@@ -95,6 +100,62 @@ def test_prequential_score_matches_river_without_scaler():
     phishing = load_scenario("phishing")
     result = prequential_score(_river_sgd(), phishing.X, phishing.y)
     np.testing.assert_array_equal(result.y_pred, river_pred[1:])
+
+
+@pytest.mark.parametrize("delay", [2, 25, 300])
+def test_prequential_score_delay_matches_river_on_phishing(delay):
+    """Labels arriving ``delay`` rows late: river's predictions, row for row."""
+    river_model = preprocessing.StandardScaler() | compat.convert_sklearn_to_river(
+        _river_sgd(), classes=[False, True]
+    )
+    river_pred = _river_predictions(river_model, delay=delay)
+    phishing = load_scenario("phishing")
+    result = prequential_score(
+        _RiverScaledClassifier(_river_sgd()), phishing.X, phishing.y, delay=delay
+    )
+    # river scores its untrained guesses for the first ``delay`` rows; we do not.
+    assert result.n_evaluated == 1250 - delay
+    np.testing.assert_array_equal(result.y_pred, river_pred[delay:])
+    assert result.score == pytest.approx(
+        np.mean(river_pred[delay:] == phishing.y[delay:])
+    )
+    assert result.estimator.count_ == 1250  # the pending labels are learned too
+
+
+def test_prequential_score_delay_zero_and_one_mean_no_delay():
+    """As in river, delay 0 and 1 both give the previous row's label in time."""
+    X, y = load_scenario("phishing").X, load_scenario("phishing").y
+    plain = prequential_score(_river_sgd(), X, y, 50)
+    for delay in (0, 1):
+        late = prequential_score(_river_sgd(), X, y, 50, delay=delay)
+        np.testing.assert_array_equal(late.y_pred, plain.y_pred)
+        np.testing.assert_array_equal(late.chunk_scores, plain.chunk_scores)
+
+
+def test_prequential_score_delay_in_chunks_sees_only_arrived_labels():
+    """A chunk is predicted by a model fitted on the labels arrived by its first row."""
+    scenario = load_scenario("sea_abrupt", n_samples=3000, seed=0)
+    X, y = (scenario.X - 5) / 3, scenario.y
+    late = prequential_score(SGDClassifier(random_state=0), X, y, 200, delay=450)
+    assert late.n_evaluated == 3000 - 600  # chunks from row 600 on
+    assert np.isnan(late.chunk_scores[:3]).all()
+    assert not np.isnan(late.chunk_scores[3:]).any()
+    # The chunk at row 1000 is predicted after learning rows 0..550 exactly.
+    manual = SGDClassifier(random_state=0)
+    manual.partial_fit(X[:151], y[:151], classes=[0, 1])
+    for a, b in [(151, 351), (351, 551)]:
+        manual.partial_fit(X[a:b], y[a:b])
+    np.testing.assert_array_equal(late.y_pred[400:600], manual.predict(X[1000:1200]))
+
+
+def test_prequential_score_delay_longer_than_the_stream_is_refused():
+    """A delay that leaves no row to predict says so."""
+    X = np.zeros((100, 2))
+    y = np.arange(100) % 2
+    with pytest.raises(ValueError, match="No row can be predicted"):
+        prequential_score(SGDClassifier(), X, y, 10, delay=95)
+    with pytest.raises(ValueError, match="delay must be an int >= 0"):
+        prequential_score(SGDClassifier(), X, y, 10, delay=-1)
 
 
 def test_prequential_score_wrapped_warm_equals_bare_partial_fit():

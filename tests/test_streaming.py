@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 from river import base as river_base
+from river import drift
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import Perceptron, SGDClassifier, SGDRegressor
 from sklearn.naive_bayes import BernoulliNB, GaussianNB
@@ -443,3 +444,147 @@ def test_partial_fit_keeps_checks_of_rows_the_model_derives():
     with np.errstate(over="ignore"), pytest.raises(DivergenceError, match="infinity"):
         clf.partial_fit(X[500:] * 100.0, y[500:])  # its check fired (a divergence)
     assert clf.n_runs_ == 2
+
+
+# ----------------------------------------------------------------- label-free drift
+#: Documented in OnDrift: ADWIN on the inputs finds sea_covariate's shift (one
+#: of three inputs moves by 0.7 standard deviations) within this many rows.
+FEATURE_DRIFT_DELAY = 500
+
+
+def _feature_drifts(name, seed, **kwargs):
+    X, y = _sea(name, seed)
+    reset = OnDrift("adwin", signal="features", **kwargs)
+    return _drifts(_stream(WarmStartClassifier(_sgd(), reset=reset), X, y))
+
+
+def test_on_drift_features_catch_covariate_shift_in_nine_of_ten_seeds():
+    """Label-free drift finds sea_covariate's input shift within the documented
+    delay; the error detector does not see it (the concept never moves)."""
+    position = load_scenario("sea_covariate", n_samples=20_000).drift_positions[0]
+    found = [_feature_drifts("sea_covariate", seed) for seed in range(10)]
+    in_time = [
+        any(position <= d < position + FEATURE_DRIFT_DELAY for d in drifts)
+        for drifts in found
+    ]
+    assert sum(in_time) >= 9, found
+    assert all(d >= position for drifts in found for d in drifts), found
+    errors = [
+        _drifts(
+            _stream(
+                WarmStartClassifier(_sgd(), reset=OnDrift("adwin")),
+                *_sea("sea_covariate", seed),
+            )
+        )
+        for seed in range(10)
+    ]
+    late = [
+        any(position <= d < position + FEATURE_DRIFT_DELAY for d in e) for e in errors
+    ]
+    assert sum(late) <= 1, errors
+
+
+@pytest.mark.parametrize("name", ["sea_abrupt", "sea_stationary"])
+def test_on_drift_features_silent_while_inputs_never_shift(name):
+    """20,000 rows of SEA, whose inputs never move (its concept may): no alarm
+    in any of 10 seeds."""
+    found = [_feature_drifts(name, seed) for seed in range(10)]
+    assert found == [[]] * 10
+
+
+def test_on_drift_features_silent_on_stationary_gaussian_inputs():
+    """Twenty stationary Gaussian inputs, 10 seeds: no alarm over 20,000 rows."""
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(20_000, 20)) * rng.uniform(0.1, 10, size=20)
+        y = (X[:, 0] > 0).astype(int)
+        reset = OnDrift("adwin", signal="features")
+        clf = _stream(WarmStartClassifier(_sgd(), reset=reset), X, y)
+        assert _drifts(clf) == [], seed
+
+
+def test_on_drift_features_reason_names_the_column_and_resets():
+    """The record names the shifted column (by position, data frames too) and
+    the run starts cold."""
+    import pandas as pd
+
+    X, y = _sea("sea_covariate", 0)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    clf = WarmStartClassifier(_sgd(), reset=OnDrift("adwin", signal="features"))
+    for start in range(0, 20_000, 500):
+        clf.partial_fit(frame[start : start + 500], y[start : start + 500], [0, 1])
+    fired = [r for r in clf.history_ if r.drift_events]
+    assert len(fired) == 1
+    assert fired[0].start == "cold"
+    assert re.search(
+        r"adwin detected a shift of feature 0 at row 10\d\d\d", fired[0].reason
+    )
+
+
+def test_on_drift_features_callable_statistic():
+    """features=callable watches one statistic; PageHinkley applies to it."""
+    X, y = _sea("sea_covariate", 1)
+    reset = OnDrift("adwin", signal="features", features=lambda X: X[:, 0] + X[:, 1])
+    drifts = _drifts(_stream(WarmStartClassifier(_sgd(), reset=reset), X, y))
+    assert len(drifts) == 1 and 10_000 <= drifts[0] < 10_000 + FEATURE_DRIFT_DELAY
+    blind = OnDrift("adwin", signal="features", features=lambda X: X[:, 2])
+    assert _drifts(_stream(WarmStartClassifier(_sgd(), reset=blind), X, y)) == []
+    hinkley = OnDrift(
+        drift.PageHinkley(mode="both", threshold=100.0, delta=0.05, alpha=1.0),
+        signal="features",
+        features=lambda X: X[:, 0],
+    )
+    assert _drifts(_stream(WarmStartClassifier(_sgd(), reset=hinkley), X, y))
+
+
+def test_on_drift_features_bad_configurations_fail_at_fit():
+    """Binary or uncontrolled detectors, stray features= and bad statistics fail."""
+    X, y = _sea("sea_stationary", 0, n=600)
+    cases = [
+        (OnDrift("ddm", signal="features"), ValueError, "false-alarm rate"),
+        (OnDrift("page_hinkley", signal="features"), ValueError, "false-alarm rate"),
+        (
+            OnDrift("ddm", signal="features", features=np.sum),
+            ValueError,
+            "real-valued detector",
+        ),
+        (
+            OnDrift(features=lambda X: X[:, 0]),
+            ValueError,
+            "used with signal='features'",
+        ),
+        (
+            OnDrift(signal="features", features=lambda X: X[:3, 0]),
+            ValueError,
+            r"one value per sample, shape \(300,\)",
+        ),
+    ]
+    for reset, error, message in cases:
+        clf = WarmStartClassifier(_sgd(), reset=reset)
+        with pytest.raises(error, match=message):
+            _stream(clf, X, y, chunk=300)
+
+
+# ----------------------------------------------------------------- bounded records
+def test_partial_fit_long_stream_keeps_records_up_to_the_cap(monkeypatch, tmp_path):
+    """Beyond MAX_RECORDS the oldest records are summarised: run numbers, seeds
+    and checkpoints carry on, and a resumed estimator keeps the summary."""
+    import sklearn_warmstart.records as records
+
+    monkeypatch.setattr(records, "MAX_RECORDS", 40)
+    X, y = _sea("sea_abrupt", 0, n=3000)
+    clf = WarmStartClassifier(
+        _sgd(), reset=OnDrift("adwin"), checkpoint=tmp_path, random_state=0
+    )
+    _stream(clf, X, y, chunk=20)
+    history = clf.history_
+    assert len(history) == 40 and clf.n_runs_ == history.n_runs == 150
+    assert [r.run for r in history] == list(range(110, 150))
+    assert history.summary.n_runs == 110 and history.summary.n_samples >= 2200
+    assert history.summary.n_cold >= 1  # the first run at least
+    assert "150 runs, the last 40 kept, 110 summarised" in repr(history)
+    resumed = WarmStartClassifier.resume(tmp_path)
+    assert resumed.history_ == history
+    resumed.partial_fit(X[:20], y[:20])
+    assert resumed.history_.summary.n_runs == 111  # the cap still holds
+    assert resumed.history_[-1].run == 150 and resumed.n_runs_ == 151

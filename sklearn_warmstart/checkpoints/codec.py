@@ -49,7 +49,7 @@ from .._serial import (
     unpack,
 )
 from ..adapters import Adapter, adapter_for
-from ..records import History, RunRecord
+from ..records import History, HistorySummary, RunRecord
 from .store import _ID, _LINEAGE, _MARKER, FORMAT, FileStore, fingerprint
 
 __all__ = [
@@ -336,7 +336,9 @@ class CheckpointStore(FileStore):
         def named(checkpoint_id: str) -> dict[str, bytes]:
             records = [r.to_dict() for r in content.history]
             records[-1]["checkpoint"] = checkpoint_id
-            return {"state.json": to_json({**state_doc, "history": records})}
+            summary = dataclasses.asdict(content.history.summary)
+            doc = {**state_doc, "history": records, "history_summary": summary}
+            return {"state.json": to_json(doc)}
 
         return self.write(files, meta, named)
 
@@ -364,7 +366,8 @@ class CheckpointStore(FileStore):
         history = content.history
         record: RunRecord = history[-1]
         parent = next(
-            (r.checkpoint for r in reversed(history[:-1]) if r.checkpoint), None
+            (r.checkpoint for r in reversed(history[:-1]) if r.checkpoint),
+            history.summary.last_checkpoint,
         )
         data_info = None
         if X is not None:
@@ -374,7 +377,7 @@ class CheckpointStore(FileStore):
             "estimator": content.estimator_class,
             "model": f"{type(model).__module__}.{type(model).__qualname__}",
             "run": record.run,
-            "n_runs": len(history),
+            "n_runs": history.n_runs,
             "parent": parent,
             "init": content.init,
             "method": record.method,
@@ -536,7 +539,10 @@ class CheckpointStore(FileStore):
                 f"{what} passed verification but could not be decoded "
                 f"({type(exc).__name__}: {exc})."
             ) from exc
-        history = History([RunRecord.from_dict(r) for r in state_doc["history"]])
+        history = History(
+            [RunRecord.from_dict(r) for r in state_doc["history"]],
+            HistorySummary(**state_doc.get("history_summary", {})),
+        )
         return Checkpoint(
             id=entry["id"],
             manifest=dict(entry),
