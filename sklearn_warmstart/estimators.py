@@ -1025,7 +1025,10 @@ class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
         save itself fails (disk full, permission denied), the run stays
         committed in memory, the store is unchanged and ``CheckpointError``
         is raised; the next successful save holds the whole history again.
-        Continue later with :meth:`resume`.
+        Continue later with :meth:`resume`. A clone (``GridSearchCV``,
+        ``cross_validate``, ``sklearn.base.clone``) whose ``checkpoint`` is
+        still its original's store raises ``ValueError`` at ``fit``: one
+        store holds one lineage.
     buffer_size : int, default=2000
         Rows kept for streaming resets: a reset in ``partial_fit`` trains a
         fresh model on the most recent ``buffer_size`` rows.
