@@ -365,7 +365,7 @@ class Runner:
             errors = residual if residual.ndim == 1 else residual.mean(axis=1)
             score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
         return Evidence(
-            run, len(y), state.n_seen, errors, score, self.is_classifier, y_pred, y, X
+            run, len(y), state.n_seen, errors, score, self.is_classifier, y_pred, y, X=X
         )
 
     # ------------------------------------------------------------------ decide

@@ -747,7 +747,7 @@ def test_warmstartclassifier_auto_start_is_warm_where_supported(data):
                 RandomForestClassifier(5), reset=Every(2, start=Perturb())
             ),
             {},
-            "supported starts: cold, partial_reset, warm",
+            "supported starts: cold, partial_reset, refresh, warm",
         ),
         (
             lambda: WarmStartClassifier(
