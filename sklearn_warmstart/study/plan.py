@@ -293,6 +293,17 @@ class StudyPlan:
 
     Made by :meth:`StudyConfig.plan`; nothing has been trained yet.
 
+    Parameters
+    ----------
+    tasks : list of tuple
+        One entry per (policy, seed, fold) fit.
+    n_jobs : int or None
+        Parallel fits through joblib.
+    progress : bool
+        Whether :meth:`run` shows a progress bar.
+    how : dict
+        The settings :meth:`run` assembles the results with.
+
     Examples
     --------
     >>> from sklearn.linear_model import SGDClassifier
