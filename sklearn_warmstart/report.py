@@ -387,7 +387,8 @@ def _reading_notes(result: StudyResult) -> list[str]:
         "fit time in seconds"
         if compute == "fit_time"
         else "n_iter, the iterations the model reports (epochs for MLPs and SGD, "
-        "solver iterations for linear models, members trained for ensembles)"
+        "solver iterations for linear models, the ensemble's size after each run "
+        "for ensembles)"
     )
     return [
         f"Baseline: <b>{result.baseline}</b>. Paired {config.get('test', 'wilcoxon')} "
