@@ -2,17 +2,23 @@
 
 ``sklearn-warmstart study`` compares initialisation policies on a built-in
 scenario with a built-in model, prints the verdicts and the summary, and
-writes a self-contained HTML report (or Markdown, for a ``.md`` path).
-Invalid options exit with status 2 before anything is trained.
+writes a self-contained HTML report (or Markdown, for a ``.md`` path; a
+directory gets ``warmstart-report.html`` inside it). Invalid options, an
+unknown report suffix and a report folder that is missing or not writable exit
+with status 2 before anything is trained. With the default policy list,
+policies the model's family cannot run are skipped (one line each on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import textwrap
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = ["build_parser", "main", "models"]
@@ -22,6 +28,9 @@ DEFAULT_MODEL = "mlp"
 DEFAULT_POLICIES = ("cold", "warm", "shrink_perturb", "drift_reset")
 DEFAULT_N_SAMPLES = 4000
 DEFAULT_RUNS = 8
+DEFAULT_REPORT = "warmstart-report.html"
+#: The terminal's summary tables wrap at this width.
+WIDTH = 100
 
 
 class UsageError(ValueError):
@@ -220,9 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="parallel fits through joblib (default: 1; -1 = all cores)",
     )
     study.add_argument(
+        "--test",
+        choices=("wilcoxon", "ttest"),
+        default="wilcoxon",
+        help="paired test of the verdicts (default: wilcoxon; ttest gives a "
+        "verdict from fewer seeds x folds)",
+    )
+    study.add_argument(
         "--out",
-        default="warmstart-report.html",
-        help="report path; .md writes Markdown (default: warmstart-report.html)",
+        default=DEFAULT_REPORT,
+        help="report file (.html/.htm, or .md for Markdown) or an existing "
+        f"directory to write {DEFAULT_REPORT} in (default: {DEFAULT_REPORT})",
     )
     study.add_argument(
         "--list",
@@ -250,12 +267,47 @@ def _listing() -> str:
     return "\n".join(lines)
 
 
+def _report_path(out: str) -> Path:
+    """Where the report goes; refuses, before training, what cannot be written."""
+    from .report import report_format
+
+    path = Path(out)
+    if path.is_dir():
+        path = path / DEFAULT_REPORT
+    try:
+        report_format(path)
+    except ValueError as error:
+        raise UsageError(f"--out: {error}") from None
+    parent = path.parent.resolve()
+    if not parent.is_dir():
+        raise UsageError(f"--out: the folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out: the folder {str(parent)!r} is not writable")
+    if path.is_dir() or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"--out: {str(path)!r} cannot be written")
+    return path
+
+
+def _default_policies(estimator: Any) -> list[str]:
+    """The default policies the model can run; one stderr line per skipped one."""
+    from .study import unsupported_policies
+
+    problems = unsupported_policies(estimator, list(DEFAULT_POLICIES))
+    for name, reason in problems.items():
+        print(
+            f"sklearn-warmstart: skipping default policy {name!r}: {reason}",
+            file=sys.stderr,
+        )
+    return [name for name in DEFAULT_POLICIES if name not in problems]
+
+
 def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """Validate the options; return the scenario, the plan and the policy names."""
     from .datasets import list_scenarios, load_scenario
     from .schedules import Retrain
     from .study import StudyConfig
 
+    args.out = _report_path(args.out)
     if args.scenario not in list_scenarios():
         raise UsageError(
             f"unknown scenario {args.scenario!r}; available: "
@@ -266,17 +318,17 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
             f"unknown model {args.model!r}; available: {', '.join(models())} "
             "(see --list)"
         )
-    if args.policies is None:
-        names = list(DEFAULT_POLICIES)
-    else:
+    if args.policies is not None:
         names = [p.strip() for p in args.policies.split(",") if p.strip()]
-    if len(names) < 2:
-        raise UsageError("--policies needs at least two policies, comma-separated")
+        if len(names) < 2:
+            raise UsageError("--policies needs at least two policies, comma-separated")
     n_samples = DEFAULT_N_SAMPLES if args.n_samples is None else args.n_samples
     if n_samples < 2:
         raise UsageError("--n-samples must be at least 2")
     scenario = load_scenario(args.scenario, n_samples=n_samples, seed=0)
     estimator = models()[args.model][1](scenario.task)
+    if args.policies is None:
+        names = _default_policies(estimator)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
@@ -286,6 +338,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
                 seeds=args.seeds,
                 cv=args.folds,
                 baseline=args.baseline,
+                test=args.test,
                 n_jobs=args.n_jobs,
                 drift_positions=scenario.drift_positions,
                 progress=not args.quiet,
@@ -299,7 +352,6 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 def _study(args: argparse.Namespace) -> int:
-    import pandas as pd
     from sklearn.exceptions import ConvergenceWarning
 
     from .report import summary_table, verdict_table
@@ -308,11 +360,14 @@ def _study(args: argparse.Namespace) -> int:
         print(_listing())
         return 0
     scenario, plan, names = _prepare(args)
-    print(
+    _say(
         f"Study: {args.model} on {scenario.name} ({scenario.n_samples} rows, drift at "
         f"{list(scenario.drift_positions) or 'none'}); policies {', '.join(names)}; "
-        f"baseline {args.baseline}; {len(names)} policies x {args.seeds} seeds x "
-        f"{args.folds} folds = {plan.n_fits} fits of {args.runs} runs each",
+        f"baseline {args.baseline}"
+    )
+    print(
+        f"{len(names)} policies x {args.seeds} seeds x {args.folds} folds = "
+        f"{plan.n_fits} fits of {args.runs} runs each",
         flush=True,
     )
     tic = time.perf_counter()
@@ -321,14 +376,27 @@ def _study(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = plan.run()
     elapsed = time.perf_counter() - tic
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print("\nVerdicts vs baseline (paired test over seeds x folds):")
-        print(verdict_table(result).round(4).to_string())
-        print("\nSummary (means over seeds x folds):")
-        print(summary_table(result).to_string())
+    print("\nVerdicts vs baseline (paired test over seeds x folds):")
+    print(verdict_table(result).round(4).to_string(line_width=WIDTH))
+    _say(f"\nSummary (means over seeds x folds; compute in {_unit(result)}):")
+    print(summary_table(result).to_string(line_width=WIDTH))
+    for text in result.config.get("warnings", ()):
+        _say(f"\nWarning: {text}")
     path = result.report(args.out)
     print(f"\nReport: {path}  ({elapsed:.1f} s)")
     return 0
+
+
+def _say(text: str) -> None:
+    """Print prose wrapped to the terminal summary's width."""
+    lead = "\n" if text.startswith("\n") else ""
+    print(lead + textwrap.fill(text.strip("\n"), WIDTH), flush=True)
+
+
+def _unit(result: Any) -> str:
+    if result.config.get("compute") == "fit_time":
+        return "seconds of fit time"
+    return "n_iter, the model's reported iterations"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -378,7 +378,19 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Fire:
-    """A trigger's request to reset, with its reason."""
+    """A trigger's request to reset, with its reason.
+
+    Parameters
+    ----------
+    trigger : str
+        Name of the trigger that fired.
+    start : Start
+        The start of the reset it asks for.
+    reason : str
+        Why it fired (recorded in the run's record).
+    events : tuple of DriftEvent, default=()
+        The detections behind it, if any.
+    """
 
     trigger: str
     start: Start
@@ -388,7 +400,21 @@ class Fire:
 
 @dataclass(frozen=True)
 class Decision:
-    """How one run starts and why."""
+    """How one run starts and why.
+
+    Parameters
+    ----------
+    start : Start
+        The start the run uses.
+    reason : str
+        Why (recorded in the run's record).
+    trigger : str or None, default=None
+        Name of the trigger that chose the start, if one did.
+    events : tuple of DriftEvent, default=()
+        The detections behind the decision, if any.
+    source : int or None, default=None
+        Index (in the list of triggers) of the trigger that chose the start.
+    """
 
     start: Start
     reason: str

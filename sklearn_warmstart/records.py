@@ -31,6 +31,19 @@ class DriftEvent:
     begin (warning start, ADWIN's window), or None when the detector does not
     say.
 
+    Parameters
+    ----------
+    detector : str
+        Name of the detector that fired.
+    sample_index : int
+        Global row index of the detection.
+    run : int
+        Index of the run the detection happened in.
+    level : {"drift", "warning"}, default="drift"
+        Whether the detector reported a drift or only a warning.
+    change_start : int or None, default=None
+        Global row index where the change is estimated to begin.
+
     Examples
     --------
     >>> from sklearn_warmstart.records import DriftEvent
@@ -226,6 +239,11 @@ class History(Sequence):
         The runs already summarised before ``records``.
     max_records : int, default=None
         Records kept; None means :data:`MAX_RECORDS` at construction.
+
+    Parameters
+    ----------
+    records : iterable of RunRecord, default=()
+        The records, oldest first.
 
     Examples
     --------

@@ -3,6 +3,9 @@
 matplotlib is imported only when a figure is drawn, and only through
 :class:`matplotlib.figure.Figure` (rendered by the Agg canvas), so no GUI
 backend is selected and :mod:`matplotlib.pyplot`'s global state is untouched.
+matplotlib is optional (the ``plot`` extra): without it the report is written
+without figures and says how to add them; :func:`plot_study` raises an error
+naming the extra.
 """
 
 from __future__ import annotations
@@ -16,12 +19,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._optional import PLOT_EXTRA, missing_extra
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from .study.result import StudyResult
 
-__all__ = ["KINDS", "plot_study", "summary_table", "verdict_table", "write_report"]
+__all__ = [
+    "KINDS",
+    "SUFFIXES",
+    "plot_study",
+    "report_format",
+    "summary_table",
+    "verdict_table",
+    "write_report",
+]
 
 #: The panels :func:`plot_study` can draw, in report order.
 KINDS = ("score", "spread", "loss", "fit_time", "distance", "perturbation")
@@ -78,7 +91,7 @@ _SUMMARY_COLUMNS = (
     "fit_time_total",
     "epochs_total",
     "speedup",
-    "epoch_speedup",
+    "fit_time_speedup",
     "variance_ratio",
     "disagreement",
     "lag_runs",
@@ -110,11 +123,34 @@ def summary_table(result: StudyResult) -> pd.DataFrame:
 # --------------------------------------------------------------------------- plots
 
 
+def _figure_class() -> Any:
+    """matplotlib's Figure, or an error naming the extra that installs it."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise missing_extra("Plots", "matplotlib", PLOT_EXTRA, exc) from exc
+    return Figure
+
+
 def _policy_colours(names: Sequence[str]) -> dict[str, Any]:
     from matplotlib import colormaps
 
     cmap = colormaps["tab10"]
     return {name: cmap(i % 10) for i, name in enumerate(names)}
+
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _line_style(names: Sequence[str], name: str) -> dict[str, Any]:
+    """Marker and dash per policy, so lines that coincide stay visible."""
+    i = list(names).index(name)
+    return {
+        "marker": _MARKERS[i % len(_MARKERS)],
+        "linestyle": _LINESTYLES[i % len(_LINESTYLES)],
+        "markerfacecolor": "none",
+    }
 
 
 def _available(result: StudyResult, kind: str) -> bool:
@@ -133,6 +169,8 @@ def _draw(kind: str, result: StudyResult, ax: Any) -> None:
     table = result.table
     names = result.policies
     colours = _policy_colours(names)
+    title = _TITLES[kind]
+    undrawn = []
     if kind == "score":
         last = table["fold"].max()
         part = table[table["fold"] == last]
@@ -143,7 +181,9 @@ def _draw(kind: str, result: StudyResult, ax: Any) -> None:
             mean = grouped["prequential_score"].mean()
             low = grouped["prequential_score"].min()
             high = grouped["prequential_score"].max()
-            ax.plot(x, mean, marker="o", color=colours[name], label=name)
+            ax.plot(
+                x, mean, color=colours[name], label=name, **_line_style(names, name)
+            )
             ax.fill_between(x, low, high, color=colours[name], alpha=0.15)
         for i, position in enumerate(result.drift_positions):
             ax.axvline(
@@ -153,8 +193,12 @@ def _draw(kind: str, result: StudyResult, ax: Any) -> None:
                 linewidth=1,
                 label="known drift" if i == 0 else None,
             )
-        ax.set_xlabel(f"row (middle of the run's new rows; fold {last})")
+        ax.set_xlabel("row (middle of the run's new rows)")
         ax.set_ylabel("prequential score")
+        title = (
+            f"{_TITLES[kind]}\nlast fold only (fold {last} of {table['fold'].nunique()}: "
+            "the longest sequence); line = mean over seeds, band = min to max"
+        )
     elif kind == "spread":
         folds = result.folds
         for i, name in enumerate(names):
@@ -181,8 +225,15 @@ def _draw(kind: str, result: StudyResult, ax: Any) -> None:
         column = "fit_time" if kind == "fit_time" else "distance_from_start"
         for name in names:
             mean = table[table["policy"] == name].groupby("run")[column].mean()
+            if not np.isfinite(mean.to_numpy(dtype=float)).any():
+                undrawn.append(name)  # e.g. cold runs: no previous parameters
+                continue
             ax.plot(
-                mean.index, mean.to_numpy(), marker="o", color=colours[name], label=name
+                mean.index,
+                mean.to_numpy(),
+                color=colours[name],
+                label=name,
+                **_line_style(names, name),
             )
         ax.set_xlabel("run")
         ax.set_ylabel("seconds" if kind == "fit_time" else "||θ_end − θ_start||")
@@ -204,10 +255,16 @@ def _draw(kind: str, result: StudyResult, ax: Any) -> None:
         ax.set_ylabel("score drop")
     else:
         raise ValueError(f"Unknown plot kind {kind!r}; choose from {', '.join(KINDS)}.")
-    ax.set_title(_TITLES[kind], fontsize=9)
+    ax.set_title(title if kind == "score" else _TITLES[kind], fontsize=9)
     ax.grid(alpha=0.3)
-    if kind not in ("spread",):
-        ax.legend(fontsize=7)
+    if kind != "spread" and ax.get_legend_handles_labels()[0]:
+        ax.legend(
+            fontsize=8,
+            title=f"no values: {', '.join(undrawn)}" if undrawn else None,
+            title_fontsize=8,
+            framealpha=0.9,
+            loc="best",
+        )
 
 
 def _check_kinds(result: StudyResult, kinds: Sequence[str] | str | None) -> list[str]:
@@ -242,8 +299,7 @@ def plot_study(result: StudyResult, kinds: Sequence[str] | str | None = None):
     figure : matplotlib.figure.Figure
         A figure not registered with :mod:`matplotlib.pyplot`.
     """
-    from matplotlib.figure import Figure
-
+    Figure = _figure_class()
     kinds = _check_kinds(result, kinds)
     n_cols = min(len(kinds), 2)
     n_rows = -(-len(kinds) // n_cols)
@@ -257,9 +313,8 @@ def plot_study(result: StudyResult, kinds: Sequence[str] | str | None = None):
 
 
 def _png(result: StudyResult, kind: str) -> bytes:
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(7.0, 4.2), layout="constrained")
+    Figure = _figure_class()
+    figure = Figure(figsize=(7.0, 4.6), layout="constrained")
     _draw(kind, result, figure.subplots())
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90)
@@ -278,6 +333,8 @@ td.beneficial { color: #1a7f37; font-weight: 600; }
 td.neutral { color: #57606a; }
 td.detrimental { color: #cf222e; font-weight: 600; }
 td.baseline { color: #57606a; font-style: italic; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 0.5em 1em; }
 img { max-width: 100%; border: 1px solid #d0d7de; margin: 0.5em 0; }
 code, pre { background: #f6f8fa; padding: 0.1em 0.3em; }
 .note { color: #57606a; font-size: 0.9em; }
@@ -307,7 +364,8 @@ def _html_table(table: pd.DataFrame, verdict_columns: Sequence[str] = ()) -> str
             css = f' class="{value}"' if column in verdict_columns else ""
             cells.append(f"<td{css}>{html.escape(_fmt(value))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    rows = "".join(body)
+    return f'<div class="scroll"><table><tr>{head}</tr>{rows}</table></div>'
 
 
 def _md_table(table: pd.DataFrame) -> str:
@@ -325,6 +383,13 @@ def _md_table(table: pd.DataFrame) -> str:
 def _reading_notes(result: StudyResult) -> list[str]:
     config = result.config
     compute = config.get("compute", "epochs")
+    unit = (
+        "fit time in seconds"
+        if compute == "fit_time"
+        else "n_iter, the iterations the model reports (epochs for MLPs and SGD, "
+        "solver iterations for linear models, the ensemble's size after each run "
+        "for ensembles)"
+    )
     return [
         f"Baseline: <b>{result.baseline}</b>. Paired {config.get('test', 'wilcoxon')} "
         f"test over seeds × folds, α = {config.get('alpha')}.",
@@ -333,6 +398,10 @@ def _reading_notes(result: StudyResult) -> list[str]:
         f"Compute ({compute} per sequence): beneficial when p < α and the geometric-"
         f"mean ratio to the baseline is below 1 − {config.get('compute_tol')}; "
         f"detrimental above 1 + {config.get('compute_tol')}.",
+        f"Compute unit: {unit}, summed over a sequence. <code>speedup</code> is "
+        "baseline / policy in that unit (geometric mean over seeds × folds, the "
+        "verdict's own measure); <code>fit_time_speedup</code> is the same in "
+        "seconds.",
         "Prequential score: each run's previous model scored on the run's new rows "
         "before it trains (the score a deployed model would have had).",
     ]
@@ -355,12 +424,29 @@ def _config_rows(result: StudyResult) -> list[tuple[str, str]]:
     return rows
 
 
+def _figures(result: StudyResult) -> tuple[dict[str, bytes], str | None]:
+    """PNG bytes of every panel with data, or none and why (no matplotlib)."""
+    try:
+        _figure_class()
+    except ImportError as error:
+        return {}, f"No figures: {error}"
+    return {kind: _png(result, kind) for kind in _check_kinds(result, None)}, None
+
+
+def _warnings(result: StudyResult) -> list[str]:
+    return list(result.config.get("warnings", ()))
+
+
 def _html(result: StudyResult, title: str) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
+        *(
+            f'<p class="warning">Warning: {html.escape(text)}</p>'
+            for text in _warnings(result)
+        ),
         "<h2>Verdicts</h2>",
         _html_table(verdict_table(result), ("score", "compute")),
         "<ul class='note'>",
@@ -370,18 +456,21 @@ def _html(result: StudyResult, title: str) -> str:
         _html_table(summary_table(result)),
         "<h2>Figures</h2>",
     ]
-    for kind in _check_kinds(result, None):
-        data = base64.b64encode(_png(result, kind)).decode("ascii")
+    figures, missing = _figures(result)
+    if missing:
+        parts.append(f'<p class="note">{html.escape(missing)}</p>')
+    for kind, png in figures.items():
+        data = base64.b64encode(png).decode("ascii")
         parts.append(
             f'<img alt="{html.escape(_TITLES[kind])}" src="data:image/png;base64,{data}">'
         )
-    parts.append("<h2>Configuration</h2><table>")
+    parts.append('<h2>Configuration</h2><div class="scroll"><table>')
     parts += [
         f"<tr><th>{html.escape(k)}</th><td style='text-align:left'>"
         f"<code>{html.escape(v)}</code></td></tr>"
         for k, v in _config_rows(result)
     ]
-    parts.append("</table>")
+    parts.append("</table></div>")
     full = result.verdicts.set_index(["policy", "aspect"])
     full.index = [f"{p} / {a}" for p, a in full.index]
     full.index.name = "policy / aspect"
@@ -390,16 +479,21 @@ def _html(result: StudyResult, title: str) -> str:
     return "\n".join(parts)
 
 
-def _markdown(result: StudyResult, title: str, figures: dict[str, str]) -> str:
+def _markdown(
+    result: StudyResult, title: str, figures: dict[str, str], missing: str | None
+) -> str:
     notes = [
-        n.replace("<b>", "**").replace("</b>", "**") for n in _reading_notes(result)
+        n.replace("<b>", "**").replace("</b>", "**").replace("<code>", "`")
+        for n in _reading_notes(result)
     ]
+    notes = [n.replace("</code>", "`") for n in notes]
     full = result.verdicts.set_index(["policy", "aspect"])
     full.index = [f"{p} / {a}" for p, a in full.index]
     full.index.name = "policy / aspect"
     lines = [
         f"# {title}",
         "",
+        *(f"> **Warning:** {text}\n" for text in _warnings(result)),
         "## Verdicts",
         "",
         _md_table(verdict_table(result)),
@@ -412,6 +506,7 @@ def _markdown(result: StudyResult, title: str, figures: dict[str, str]) -> str:
         "",
         "## Figures",
         "",
+        *([f"{missing}\n"] if missing else []),
         *(f"![{_TITLES[k]}]({figures[k]})\n" for k in figures),
         "## Configuration",
         "",
@@ -441,7 +536,8 @@ def write_report(
     path : str or path-like
         Output file. The parent folder is created if needed.
     format : {"html", "markdown"}, default=None
-        ``None`` picks Markdown for ``.md``/``.markdown`` and HTML otherwise.
+        ``None`` picks the format from the suffix: ``.html``/``.htm`` for HTML,
+        ``.md``/``.markdown`` for Markdown; any other suffix is refused.
         HTML is one self-contained file (figures embedded as base64 PNG, no
         scripts, no network); Markdown writes its figures as PNG files into
         ``<name>_figures/`` next to it.
@@ -455,18 +551,57 @@ def write_report(
     """
     path = Path(path)
     if format is None:
-        format = "markdown" if path.suffix.lower() in (".md", ".markdown") else "html"
+        format = report_format(path)
     if format not in ("html", "markdown"):
         raise ValueError(f"format must be 'html' or 'markdown', got {format!r}.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if format == "html":
         path.write_text(_html(result, title), encoding="utf-8")
         return path
-    folder = path.with_name(f"{path.stem}_figures")
-    folder.mkdir(exist_ok=True)
+    pngs, missing = _figures(result)
     figures = {}
-    for kind in _check_kinds(result, None):
-        (folder / f"{kind}.png").write_bytes(_png(result, kind))
-        figures[kind] = f"{folder.name}/{kind}.png"
-    path.write_text(_markdown(result, title, figures), encoding="utf-8")
+    if pngs:
+        folder = path.with_name(f"{path.stem}_figures")
+        folder.mkdir(exist_ok=True)
+        for kind, png in pngs.items():
+            (folder / f"{kind}.png").write_bytes(png)
+            figures[kind] = f"{folder.name}/{kind}.png"
+    path.write_text(_markdown(result, title, figures, missing), encoding="utf-8")
     return path
+
+
+#: Report formats by file suffix.
+SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+
+
+def report_format(path: Any) -> str:
+    """The report format a file name asks for: ``"html"`` or ``"markdown"``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The report's file name.
+
+    Returns
+    -------
+    format : str
+        ``"html"`` for ``.html``/``.htm``, ``"markdown"`` for ``.md``/``.markdown``.
+
+    Raises
+    ------
+    ValueError
+        For any other suffix.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.report import report_format
+    >>> report_format("study.md"), report_format("study.HTML")
+    ('markdown', 'html')
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(
+            f"Cannot tell the report format from {str(path)!r}: use a name ending in "
+            f"{', '.join(SUFFIXES)}."
+        )
+    return SUFFIXES[suffix]

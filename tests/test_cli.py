@@ -1,7 +1,9 @@
 """The ``sklearn-warmstart`` command line."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,7 +52,8 @@ def _verdicts(out: str) -> str:
 def _verdict_rows(out: str) -> dict[str, list[str]]:
     """Policy -> cells of the printed verdict table."""
     lines = [line.split() for line in _verdicts(out).splitlines()[1:]]
-    return {cells[0]: cells for cells in lines if cells and cells[0] != "policy"}
+    header = ("policy", "score")
+    return {cells[0]: cells for cells in lines if cells and cells[0] not in header}
 
 
 def test_cli_list_shows_scenarios_models_and_policies(capsys):
@@ -96,7 +99,7 @@ def test_cli_study_writes_markdown(tmp_path):
         (["--n-jobs", "0"], "n-jobs"),
         (["--runs", "5000", "--n-samples", "600"], "5000 runs"),
         (["--model", "logreg", "--scenario", "friedman"], "regression"),
-        (["--model", "forest"], "shrink_perturb"),
+        (["--model", "forest", "--policies", "cold,shrink_perturb"], "shrink_perturb"),
         (["--window", "tumbling"], "--window"),
     ],
 )
@@ -161,3 +164,94 @@ def test_cli_study_forest_grows_trees(tmp_path, capsys):
         encoding="utf-8"
     )
     assert "warm" in _verdicts(out)
+
+
+def test_cli_default_policies_skip_what_the_model_cannot_run(tmp_path, capsys):
+    """With the default policies, forest skips shrink-perturb with one line, runs."""
+    out_path = tmp_path / "forest.html"
+    assert main([*TINY, "--model", "forest", "--out", str(out_path)]) == 0
+    captured = capsys.readouterr()
+    skipped = [line for line in captured.err.splitlines() if "skipping" in line]
+    assert skipped == [
+        "sklearn-warmstart: skipping default policy 'shrink_perturb': "
+        "RandomForestClassifier (EnsembleAdapter) cannot use start "
+        "'shrink_perturb(0.4, 0.1)' in fit; supported starts: cold, partial_reset, "
+        "warm."
+    ]
+    assert set(_verdict_rows(captured.out)) == {"cold", "warm", "drift_reset"}
+    assert out_path.exists()
+
+
+def test_cli_out_directory_writes_the_report_inside(tmp_path, capsys):
+    """--out naming a folder writes warmstart-report.html in it."""
+    args = [*TINY, "--model", "sgd", "--policies", "cold,warm"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    written = tmp_path / "warmstart-report.html"
+    assert written.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert f"Report: {written}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("report.txt", "Cannot tell the report format from"),
+        ("report", "use a name ending in .html, .htm, .md, .markdown"),
+        ("missing/report.html", "does not exist"),
+        ("a-file/report.html", "does not exist"),
+    ],
+)
+def test_cli_bad_out_exits_2_before_training(tmp_path, capsys, name, message):
+    """An unknown suffix or a missing report folder exits 2 before any training."""
+    (tmp_path / "a-file").write_text("not a folder")
+    args = [*TINY, "--model", "sgd", "--policies", "cold,warm"]
+    assert main([*args, "--out", str(tmp_path / name)]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.err.startswith("sklearn-warmstart: error: --out:")
+    assert "Study:" not in captured.out  # printed when training starts
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_cli_unwritable_out_folder_exits_2_before_training(
+    tmp_path, capsys, monkeypatch
+):
+    """A report folder the user cannot write to exits 2 before any training."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    access = os.access  # root may write anywhere: deny this one folder instead
+
+    def no_write(path, mode, *args, **kwargs):
+        if Path(path) == locked and mode & os.W_OK:
+            return False
+        return access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", no_write)
+    args = [*TINY, "--model", "sgd", "--policies", "cold,warm"]
+    assert main([*args, "--out", str(locked / "r.html")]) == 2
+    captured = capsys.readouterr()
+    assert "is not writable" in captured.err and "Study:" not in captured.out
+
+
+def test_cli_terminal_output_fits_100_columns(tmp_path, capsys):
+    """Every line the command prints (tables included) fits 100 columns."""
+    args = [*TINY, "--model", "sgd", "--seeds", "1", "--out", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "speedup" in out and "forgetting" in out
+    lines = [line for line in out.splitlines() if not line.startswith("Report: ")]
+    assert max(map(len, lines)) <= 100  # the report's path is the user's own
+
+
+def test_cli_too_few_pairs_names_an_option_that_exists(tmp_path, capsys):
+    """The too-few-pairs warning names --test ttest, which gives verdicts."""
+    args = [*TINY, "--model", "sgd", "--policies", "cold,warm", "--seeds", "1"]
+    report = tmp_path / "few.md"
+    assert main([*args, "--out", str(report)]) == 0
+    captured = capsys.readouterr()
+    assert "--test ttest on the command line" in captured.err
+    assert "1 seeds x 2 folds give 2 pairs" in report.read_text(encoding="utf-8")
+    assert main([*args, "--seeds", "3", "--test", "ttest", "--out", str(report)]) == 0
+    captured = capsys.readouterr()
+    assert "too few" not in captured.err
+    assert "ttest" in report.read_text(encoding="utf-8")
+    assert "Warning" not in report.read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import make_pipeline
@@ -141,3 +142,86 @@ def test_import_does_not_load_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd="."
     )
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+@pytest.fixture
+def no_matplotlib(monkeypatch):
+    """matplotlib made unimportable, as on a core install without the plot extra."""
+    for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+
+
+@pytest.mark.parametrize("name", ["study.html", "study.md"])
+def test_report_without_matplotlib_names_the_extra(
+    result, tmp_path, name, no_matplotlib
+):
+    """Without matplotlib the report is written, without figures, naming the extra."""
+    path = result.report(tmp_path / name)
+    text = path.read_text(encoding="utf-8")
+    assert "Verdicts" in text and "Summary" in text
+    assert "No figures: Plots need matplotlib" in text
+    assert "sklearn-warmstart[plot]" in text
+    assert "<img" not in text and "](" not in text
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_plot_without_matplotlib_names_the_extra(result, no_matplotlib):
+    """plot() without matplotlib raises an ImportError that names the extra."""
+    with pytest.raises(ImportError, match=r"sklearn-warmstart\[plot\]"):
+        result.plot()
+
+
+def test_report_suffix_picks_the_format(result, tmp_path):
+    """.htm is HTML, .markdown is Markdown; an unknown suffix is refused."""
+    assert result.report(tmp_path / "a.htm").read_text().startswith("<!DOCTYPE")
+    assert result.report(tmp_path / "a.markdown").read_text().startswith("# ")
+    with pytest.raises(ValueError, match=r"'.*x\.txt'.*\.html, \.htm, \.md"):
+        result.report(tmp_path / "x.txt")
+    assert not (tmp_path / "x.txt").exists()
+    assert result.report(tmp_path / "x.txt", format="markdown").exists()
+
+
+def test_report_html_summary_scrolls_inside_its_box(result, tmp_path):
+    """Every HTML table sits in a box that scrolls sideways, not the page."""
+    text = result.report(tmp_path / "study.html").read_text(encoding="utf-8")
+    assert ".scroll { overflow-x: auto;" in text
+    summary = text[text.index("<h2>Summary</h2>") :]
+    assert summary.split("\n", 2)[1].startswith('<div class="scroll"><table>')
+    assert text.count("<table>") == text.count('<div class="scroll"><table>')
+
+
+def test_report_states_the_compute_unit_and_speedup(result, tmp_path):
+    """The report says which unit compute and speedup are counted in."""
+    text = result.report(tmp_path / "study.md").read_text(encoding="utf-8")
+    assert "Compute unit: n_iter" in text
+    assert "`speedup` is baseline / policy in that unit" in text
+
+
+def test_plot_legends_name_only_drawn_distinct_lines(result):
+    """Each legend entry is a drawn line with its own style; legends are legible."""
+    figure = plot_study(result, ["score", "distance", "fit_time"])
+    for ax in [ax for ax in figure.axes if ax.get_visible()]:
+        legend = ax.get_legend()
+        labels = set(text.get_text() for text in legend.get_texts()) - {"known drift"}
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert labels <= set(lines)
+        assert all(np.isfinite(lines[n].get_ydata()).any() for n in labels)
+        styles = {(lines[n].get_marker(), lines[n].get_linestyle()) for n in labels}
+        assert len(styles) == len(labels)
+        assert min(text.get_fontsize() for text in legend.get_texts()) >= 8
+        missing = set(result.policies) - labels
+        if missing:  # cold runs have no distance travelled from a previous model
+            assert legend.get_title().get_text() == "no values: " + ", ".join(
+                sorted(missing)
+            )
+    distance = figure.axes[1]
+    assert distance.get_legend().get_title().get_text() == "no values: cold"
+
+
+def test_plot_prequential_panel_says_which_fold(result):
+    """The prequential panel's title names the fold it shows."""
+    (ax,) = plot_study(result, "score").axes
+    n_folds = result.table["fold"].nunique()
+    assert f"fold {n_folds - 1} of {n_folds}" in ax.get_title()

@@ -502,3 +502,38 @@ def test_study_config_plans_without_training(sea):
         StudyConfig(["cold", "shrink_perturb"], baseline="warm").plan(
             _MustNotTrain(), sea.X, sea.y
         )
+
+
+def test_compare_policies_speedup_agrees_with_the_compute_verdict():
+    """speedup is in the compute verdict's unit and measure: they never disagree."""
+    data = load_scenario("phishing")
+    result = compare_policies(
+        RandomForestClassifier(n_estimators=10, max_depth=6),
+        data.X[:600],
+        data.y[:600],
+        ["cold", "warm"],
+        schedule=3,
+        seeds=2,
+        cv=3,
+        test="ttest",
+    )
+    assert result.config["compute"] == "epochs"
+    compute = result.verdicts.set_index(["policy", "aspect"]).loc[("warm", "compute")]
+    speedup = result.summary.loc["warm", "speedup"]
+    assert speedup == pytest.approx(1 / compute["effect"])
+    expected = {"beneficial": speedup > 1, "detrimental": speedup < 1}
+    assert expected.get(compute["verdict"], True)
+    assert "fit_time_speedup" in result.summary
+    assert "speedup" in result.comparable()["summary"]
+
+
+def test_unsupported_policies_names_each_with_its_reason():
+    """unsupported_policies lists what a family cannot run, and why."""
+    from sklearn_warmstart.study import unsupported_policies
+
+    problems = unsupported_policies(
+        RandomForestClassifier(), ["cold", "warm", "shrink_perturb", "drift_reset"]
+    )
+    assert list(problems) == ["shrink_perturb"]
+    assert "supported starts: cold, partial_reset, warm" in problems["shrink_perturb"]
+    assert unsupported_policies(SGDClassifier(), ["cold", "shrink_perturb"]) == {}

@@ -46,6 +46,11 @@ class EnsembleAdapter(Adapter):
     ``HistGradientBoosting*`` supports cold starts only: it re-bins the data at
     every ``fit``, and its earlier trees' split bins would be read against the
     new bins (scikit-learn documents its warm start as same-data only).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model of this family that the adapter reads, builds and trains.
     """
 
     fit_starts = frozenset({"cold", "warm", "partial_reset"})

@@ -18,6 +18,11 @@ class WarmStartFlagAdapter(Adapter):
     own definition). Without one, only ``Cold`` is supported in ``fit``.
     Streaming steps continue the previous model's ``partial_fit`` when it has
     one. Starts that need parameter arithmetic raise.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model of this family that the adapter reads, builds and trains.
     """
 
     def __init__(self, estimator: Any):

@@ -53,6 +53,11 @@ class LinearAdapter(Adapter):
       ``LogisticRegression`` (lbfgs) then needs 3 iterations instead of 8-10.
       ``liblinear`` ignores ``warm_start``: its warm runs cost what cold ones
       do.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model of this family that the adapter reads, builds and trains.
     """
 
     fit_starts = frozenset({"cold", "warm", "shrink_perturb", "perturb"})

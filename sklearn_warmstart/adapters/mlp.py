@@ -156,6 +156,11 @@ class MLPAdapter(Adapter):
     accuracy; cold: 200 epochs, 98.8%) where ``warm_start=True`` stopped
     after 1 epoch at 88.3%.
 
+    Parameters
+    ----------
+    estimator : estimator
+        The model of this family that the adapter reads, builds and trains.
+
     Examples
     --------
     >>> from sklearn.datasets import make_classification

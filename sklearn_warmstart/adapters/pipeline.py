@@ -36,6 +36,13 @@ class PipelineAdapter(Adapter):
       final step updated with its own ``partial_fit``.
 
     Fit parameters for the final step are passed as ``<step>__<param>``.
+
+    Parameters
+    ----------
+    estimator : Pipeline
+        The pipeline.
+    final_adapter : Adapter
+        The adapter of the pipeline's last step, which acts on the final model.
     """
 
     def __init__(self, estimator: Pipeline, final_adapter: Adapter):

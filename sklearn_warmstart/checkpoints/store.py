@@ -310,7 +310,20 @@ class FileStore:
     """A directory of atomic, verified checkpoints with a lineage log (bytes only).
 
     :class:`~sklearn_warmstart.checkpoints.CheckpointStore` adds saving and
-    loading estimators through the codec; the parameters are described there.
+    loading estimators through the codec.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The store's directory (created on the first write).
+    keep_last : int or None, default=None
+        Keep the files of only the last ``keep_last`` checkpoints.
+    keep_every : int or None, default=None
+        Also keep the files of every ``keep_every``-th checkpoint.
+    trusted : list of str, default=()
+        Extra type names the loader may build (see ``CheckpointStore``).
+    timeout : float, default=60.0
+        Seconds to wait for the store's lock.
     """
 
     def __init__(

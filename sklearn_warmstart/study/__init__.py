@@ -40,7 +40,7 @@ the inputs, :mod:`~sklearn_warmstart.study.plan` holds the settings
 
 from .compare import compare_policies
 from .plan import StudyConfig, StudyPlan
-from .resolve import builtin_policies, time_ordered_cv
+from .resolve import builtin_policies, time_ordered_cv, unsupported_policies
 from .result import TIMING_COLUMNS as TIMING_COLUMNS
 from .result import StudyResult
 from .sensitivity import perturbation_sensitivity
@@ -53,4 +53,5 @@ __all__ = [
     "compare_policies",
     "perturbation_sensitivity",
     "time_ordered_cv",
+    "unsupported_policies",
 ]

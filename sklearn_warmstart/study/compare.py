@@ -128,7 +128,10 @@ def compare_policies(
     ``score_mean``/``score_std`` of the final model on the test folds;
     ``prequential_mean`` (each run's previous model scored on the run's new
     rows); ``fit_time_total`` (s) and ``epochs_total`` per sequence;
-    ``speedup`` and ``epoch_speedup`` (baseline / policy); ``variance_ratio``
+    ``speedup`` (baseline / policy, in the compute verdict's unit: the
+    geometric mean over seeds × folds of the paired ratios, so it agrees
+    with the verdict), ``fit_time_speedup`` (the same in seconds) and
+    ``epoch_speedup`` (ratio of mean epochs); ``variance_ratio``
     (variance of the final score across seeds, policy / baseline, averaged
     over folds); ``disagreement`` (fraction of test rows on which two seeds'
     final models predict differently, or for regressors their RMS difference

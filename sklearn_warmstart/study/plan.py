@@ -14,7 +14,8 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid
 
 from ..adapters import adapter_for
-from ..policies import Perturb, check_triggers
+from ..exceptions import UnsupportedStartError
+from ..policies import Perturb
 from ..schedules import Retrain, check_schedule
 from .assemble import assemble
 from .fit import dispatch
@@ -25,6 +26,7 @@ from .resolve import (
     n_rows,
     resolve_policies,
     time_ordered_cv,
+    unsupported_policies,
 )
 from .result import StudyResult
 
@@ -214,26 +216,21 @@ class StudyConfig:
                 )
         check_scoring(wrapper, scoring)
         n_pairs = len(seed_list) * len(splits)
+        notes = []
         if test == "wilcoxon" and 2.0 / 2**n_pairs >= alpha:
-            warnings.warn(
+            notes.append(
                 f"{len(seed_list)} seeds x {len(splits)} folds give {n_pairs} pairs, too "
                 f"few for the Wilcoxon test to reach p < {alpha}: every verdict will "
                 "be neutral. Use more seeds or folds (6 pairs at least for 0.05), or "
-                "test='ttest'.",
-                UserWarning,
-                stacklevel=3,
+                "the paired t-test: test='ttest' (--test ttest on the command line)."
             )
-        adapter = adapter_for(wrapper.estimator)
-        for pol in resolved:
-            triggers = check_triggers(pol.reset)
-            for start in (pol.start, *(t.reset_start() for t in triggers)):
-                if start.kind != "cold":
-                    try:
-                        adapter.check_start(start, "fit")
-                    except ValueError as error:
-                        raise type(error)(f"Policy {pol.name!r}: {error}") from None
+            warnings.warn(notes[-1], UserWarning, stacklevel=3)
+        problems = unsupported_policies(wrapper, policies)
+        if problems:
+            name, reason = next(iter(problems.items()))
+            raise UnsupportedStartError(f"Policy {name!r}: {reason}")
         if noise is not None:
-            adapter.check_start(Perturb(0.0), "fit")
+            adapter_for(wrapper.estimator).check_start(Perturb(0.0), "fit")
 
         # ---- the grid: one candidate per (policy, seed); one task per fold
         tasks = []
@@ -271,6 +268,7 @@ class StudyConfig:
             "compute_tol": compute_tol,
             "epsilon": epsilon,
             "n_samples": n_samples,
+            "warnings": notes,
         }
         return StudyPlan(
             tasks,
@@ -297,6 +295,17 @@ class StudyPlan:
     """A validated study: the fits to run and how to assemble their results.
 
     Made by :meth:`StudyConfig.plan`; nothing has been trained yet.
+
+    Parameters
+    ----------
+    tasks : list of tuple
+        One entry per (policy, seed, fold) fit.
+    n_jobs : int or None
+        Parallel fits through joblib.
+    progress : bool
+        Whether :meth:`run` shows a progress bar.
+    how : dict
+        The settings :meth:`run` assembles the results with.
 
     Examples
     --------

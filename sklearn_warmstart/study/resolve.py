@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import TimeSeriesSplit
 
+from ..adapters import adapter_for
 from ..estimators import WarmStartClassifier, WarmStartRegressor
 from ..policies import (
     Cold,
@@ -140,6 +141,46 @@ def resolve_policies(policies: Any) -> list[NamedPolicy]:
 
 
 # --------------------------------------------------------------------------- inputs
+
+
+def unsupported_policies(estimator: Any, policies: Any) -> dict[str, str]:
+    """The policies a model's family cannot run in ``fit``, with the reason.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model (or pipeline) a study would wrap.
+    policies : list of str or dict
+        As :func:`compare_policies` takes them.
+
+    Returns
+    -------
+    problems : dict
+        ``policy name -> reason`` for every policy whose start (or a trigger's
+        reset start) the family cannot honour; empty when all can run.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn_warmstart.study import unsupported_policies
+    >>> sorted(unsupported_policies(RandomForestClassifier(), ["cold", "warm",
+    ...                                                       "shrink_perturb"]))
+    ['shrink_perturb']
+    """
+    if isinstance(estimator, WarmStartClassifier | WarmStartRegressor):
+        estimator = estimator.estimator
+    adapter = adapter_for(estimator)
+    problems = {}
+    for pol in resolve_policies(policies):
+        for start in (pol.start, *(t.reset_start() for t in check_triggers(pol.reset))):
+            if start.kind == "cold":
+                continue
+            try:
+                adapter.check_start(start, "fit")
+            except ValueError as error:
+                problems[pol.name] = str(error)
+                break
+    return problems
 
 
 def time_ordered_cv(n_splits: int, n_samples: int) -> TimeSeriesSplit:

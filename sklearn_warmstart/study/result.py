@@ -74,6 +74,11 @@ class StudyResult:
         Returns
         -------
         figure : matplotlib.figure.Figure
+
+        Raises
+        ------
+        ImportError
+            Without matplotlib; the message names the ``plot`` extra.
         """
         from ..report import plot_study
 
@@ -85,8 +90,11 @@ class StudyResult:
         Parameters
         ----------
         path : str or path-like
-            Output file; ``.md`` writes Markdown (figures as PNG files next to
-            it), anything else HTML with the figures embedded.
+            Output file: ``.html``/``.htm`` writes one HTML file with the
+            figures embedded, ``.md``/``.markdown`` Markdown with the figures
+            as PNG files next to it; other suffixes need ``format``. Without
+            matplotlib (the ``plot`` extra) the report has no figures and says
+            so.
         format : {"html", "markdown"}, default=None
             Overrides the choice made from the suffix.
 
@@ -103,8 +111,11 @@ class StudyResult:
         """The tables without wall-clock columns (equal across repeated runs)."""
         table = self.table.drop(columns=list(TIMING_COLUMNS))
         folds = self.folds.drop(columns=["fit_time"])
+        timed = self.config.get("compute") == "fit_time"  # speedup is in seconds
         summary = self.summary.drop(
-            columns=[c for c in self.summary if "fit_time" in c or c == "speedup"]
+            columns=[
+                c for c in self.summary if "fit_time" in c or (timed and c == "speedup")
+            ]
         )
         verdicts = self.verdicts
         if self.config.get("compute") == "fit_time":
