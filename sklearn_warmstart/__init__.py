@@ -6,6 +6,7 @@ from .checkpoints import CheckpointError, CheckpointStore
 from .estimators import WarmStartClassifier, WarmStartRegressor
 from .exceptions import ArchitectureChangedError, DivergenceError, UnsupportedStartError
 from .policies import (
+    Adaptive,
     Cold,
     Every,
     OnDrift,
@@ -30,6 +31,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "Adaptive",
     "ArchitectureChangedError",
     "CheckpointError",
     "CheckpointStore",

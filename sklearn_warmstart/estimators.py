@@ -33,7 +33,15 @@ from ._runloop import Runner, RunState, base_seed, new_state
 from ._validation import guard_rows
 from .adapters import Adapter, adapter_for
 from .exceptions import DivergenceError
-from .policies import Start, Trigger, check_start, check_triggers
+from .policies import (
+    Adaptive,
+    Start,
+    Trigger,
+    check_start,
+    check_triggers,
+    largest_window,
+)
+from .portfolio import PortfolioRunner
 from .records import History
 from .schedules import Retrain, check_schedule
 
@@ -150,7 +158,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         method: str,
         rows_proven_finite: bool = False,
     ) -> Runner:
-        return Runner(
+        runner = PortfolioRunner if isinstance(start, Adaptive) else Runner
+        return runner(
             estimator=self.estimator,
             adapter=adapter,
             start=start,
@@ -169,12 +178,23 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             triggers,
             init_model=self._init_model(),
             random_state=self.random_state,
-            buffer_size=self.buffer_size,
+            buffer_size=self._buffer_size(triggers),
         )
+
+    def _buffer_size(self, triggers: list[Trigger]) -> int:
+        """``buffer_size``, grown to hold the largest ``Cold(window=...)`` in use."""
+        return max(self.buffer_size, largest_window(check_start(self.start), triggers))
 
     def _commit(self, state: RunState) -> None:
         self._state = state
         self.estimator_ = state.model
+        if state.portfolio is None:
+            self.served_model_ = state.model
+            if hasattr(self, "lineages_"):
+                del self.lineages_
+        else:
+            self.served_model_ = state.portfolio.served
+            self.lineages_ = state.portfolio.lineages
         self.history_ = state.history
         self.n_runs_ = len(state.history)
         self.policy_state_ = state.policy_states
@@ -313,7 +333,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 )
                 value = trigger.init_state()
             states.append(value)
-        size = self.buffer_size
+        size = self._buffer_size(triggers)
         if ckpt.buffer_y is None or size == 0:
             buffer = RowBuffer(size)
         else:
@@ -349,7 +369,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     "must know every class. Give the first run more rows with "
                     "Retrain(initial=...) or use fewer runs."
                 )
-        for candidate in (start, *(t.reset_start() for t in triggers)):
+        starts = start.starts() if isinstance(start, Adaptive) else [start]
+        for candidate in (*starts, *(t.reset_start() for t in triggers)):
             if candidate.kind != "cold":
                 adapter.check_start(candidate, "fit")
         state = self._new_state(rows.schema, triggers)
@@ -514,7 +535,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             Predictions of ``estimator_``.
         """
         self._check_fitted()
-        return self.estimator_.predict(self._inner_X(X))
+        return self.served_model_.predict(self._inner_X(X))
 
     @available_if(estimator_has("score"))
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -537,8 +558,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         self._check_fitted()
         if sample_weight is None:
-            return self.estimator_.score(self._inner_X(X), y)
-        return self.estimator_.score(self._inner_X(X), y, sample_weight=sample_weight)
+            return self.served_model_.score(self._inner_X(X), y)
+        return self.served_model_.score(
+            self._inner_X(X), y, sample_weight=sample_weight
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -605,7 +628,18 @@ _PARAMETERS_DOC = """
     Attributes
     ----------
     estimator_ : estimator
-        The model of the last committed run.
+        The model of the last committed run (with an
+        :class:`~sklearn_warmstart.policies.Adaptive` start, the best lineage's).
+    served_model_ : estimator
+        What ``predict``, ``predict_proba``, ``decision_function`` and
+        ``score`` use: ``estimator_``, or with an ``Adaptive`` start the
+        frozen weighted vote of the lineages
+        (:class:`~sklearn_warmstart.serving.WeightedVoteClassifier`) or the
+        best lineage's model. A plain scikit-learn estimator: pickle it to
+        deploy exactly what is served, without the policy state.
+    lineages_ : tuple of Lineage
+        With an ``Adaptive`` start only: every lineage's model, decayed
+        score, weight and own run history.
     history_ : History
         One :class:`~sklearn_warmstart.records.RunRecord` per run;
         ``history_.to_frame()`` is a DataFrame.
@@ -669,7 +703,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_proba(self._inner_X(X))
+        return self.served_model_.predict_proba(self._inner_X(X))
 
     @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -686,7 +720,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Log-probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_log_proba(self._inner_X(X))
+        return self.served_model_.predict_log_proba(self._inner_X(X))
 
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
@@ -703,7 +737,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             The wrapped model's decision scores.
         """
         self._check_fitted()
-        return self.estimator_.decision_function(self._inner_X(X))
+        return self.served_model_.decision_function(self._inner_X(X))
 
 
 class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
