@@ -41,7 +41,7 @@ from .policies import (
     check_triggers,
     largest_window,
 )
-from .portfolio import PortfolioRunner
+from .portfolio import PortfolioRunner, restore_portfolio
 from .records import History
 from .schedules import Retrain, check_schedule
 
@@ -55,6 +55,14 @@ def _supports_partial_fit(wrapper: Any) -> bool:
     if adapter is None or adapter.estimator is not wrapper.estimator:
         adapter = adapter_for(wrapper.estimator)  # checked at every partial_fit
     return adapter.supports_partial_fit()
+
+
+def _lineage_content(portfolio: Any) -> dict[str, Any]:
+    """The checkpoint content of an ``Adaptive`` start's lineages."""
+    if portfolio is None:
+        return {}
+    shared = {"best": portfolio.best, "rows_seen": portfolio.rows_seen}
+    return {"lineages": portfolio.lineages, "portfolio": shared}
 
 
 class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
@@ -307,6 +315,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             estimator_class=type(self).__name__,
             params=self.get_params(deep=False),
             init=init_text,
+            **_lineage_content(state.portfolio),
         )
 
     def _restore_checkpoint(self, ckpt: Any) -> None:
@@ -338,6 +347,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             buffer = RowBuffer(size)
         else:
             buffer = RowBuffer(size, ckpt.buffer_X[-size:], ckpt.buffer_y[-size:])
+        portfolio = None
+        if ckpt.lineages:
+            portfolio = restore_portfolio(
+                check_start(self.start),
+                ckpt.lineages,
+                ckpt.portfolio,
+                self._is_classifier,
+            )
         self._commit(
             RunState(
                 model=ckpt.model,
@@ -349,6 +366,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 classes=ckpt.classes,
                 buffer=buffer,
                 n_seen=ckpt.n_seen,
+                portfolio=portfolio,
             )
         )
 
@@ -369,8 +387,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                     "must know every class. Give the first run more rows with "
                     "Retrain(initial=...) or use fewer runs."
                 )
-        starts = start.starts() if isinstance(start, Adaptive) else [start]
-        for candidate in (*starts, *(t.reset_start() for t in triggers)):
+        for candidate in (*start.starts(), *(t.reset_start() for t in triggers)):
             if candidate.kind != "cold":
                 adapter.check_start(candidate, "fit")
         state = self._new_state(rows.schema, triggers)

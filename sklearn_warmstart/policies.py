@@ -61,6 +61,10 @@ class Start(BaseEstimator):
         """Return θ₀ for the run from θ_prev and θ_fresh (copies, same devices)."""
         return _tensors.copy_params(previous)
 
+    def starts(self) -> list[Start]:
+        """The starts its runs use: itself (an :class:`Adaptive`, its candidates)."""
+        return [self]
+
     def describe(self) -> str:
         """Short label used in records and tables, e.g. ``shrink_perturb(0.4, 0.1)``."""
         values = ", ".join(f"{v}" for v in self.get_params(deep=False).values())
@@ -410,8 +414,7 @@ class Adaptive(Start):
 
 def largest_window(start: Start, triggers: Sequence[Trigger] = ()) -> int:
     """The largest ``Cold(window=...)`` among ``start`` (or its candidates) and the resets."""
-    starts = start.starts() if isinstance(start, Adaptive) else [start]
-    starts += [t.reset_start() for t in triggers]
+    starts = [*start.starts(), *(t.reset_start() for t in triggers)]
     return max((getattr(s, "window", None) or 0 for s in starts), default=0)
 
 

@@ -23,7 +23,14 @@ from .policies import Adaptive, Cold, Decision, Evidence, Fire, Start, Trigger, 
 from .records import History, LineageRun
 from .serving import WeightedVoteClassifier, WeightedVoteRegressor
 
-__all__ = ["Lineage", "Portfolio", "PortfolioRunner", "lineage_weights"]
+__all__ = [
+    "Lineage",
+    "Portfolio",
+    "PortfolioRunner",
+    "lineage_weights",
+    "restore_portfolio",
+    "served_model",
+]
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,37 @@ def lineage_weights(scores: Any, sharpness: float) -> np.ndarray:
     z = sharpness * (scores - np.nanmax(scores))
     weights = np.where(np.isnan(z), 0.0, np.exp(np.nan_to_num(z, nan=-np.inf)))
     return weights / weights.sum()
+
+
+def served_model(
+    adaptive: Adaptive, models: list[Any], weights: Any, best: int, classifier: bool
+) -> Any:
+    """What the wrapper serves: the frozen weighted vote, or the best model."""
+    if adaptive.serve == "best":
+        return models[best]
+    vote = WeightedVoteClassifier if classifier else WeightedVoteRegressor
+    return vote(models, [float(w) for w in weights]).fit()
+
+
+def restore_portfolio(
+    adaptive: Adaptive, lineages: Any, shared: dict[str, Any], classifier: bool
+) -> Portfolio:
+    """The portfolio of a checkpoint's lineages (dicts of the codec's fields)."""
+    starts = adaptive.starts()
+    if len(starts) != len(lineages):
+        raise ValueError(
+            f"The checkpoint has {len(lineages)} lineage(s) but start has "
+            f"{len(starts)} candidate(s); resume with the same start."
+        )
+    restored = tuple(
+        Lineage(d["name"], s, d["model"], d["history"], d["score"], d["weight"])
+        for d, s in zip(lineages, starts)
+    )
+    best = int(shared["best"])
+    models = [lin.model for lin in restored]
+    weights = [lin.weight for lin in restored]
+    served = served_model(adaptive, models, weights, best, classifier)
+    return Portfolio(restored, best, served, int(shared["rows_seen"]))
 
 
 def _best(scores: list[float]) -> int:
@@ -169,12 +207,6 @@ class PortfolioRunner(Runner):
             for name, start in zip(names, starts)
         )
         return Portfolio(lineages, 0, state.model)
-
-    def _served(self, models: list[Any], weights: np.ndarray, best: int) -> Any:
-        if self.start.serve == "best":
-            return models[best]
-        vote = WeightedVoteClassifier if self.is_classifier else WeightedVoteRegressor
-        return vote(models, weights.tolist()).fit()
 
     def _new_rows(self, portfolio: Portfolio, X: Any, y: Any, new: Any):
         if new is not None:
@@ -285,7 +317,7 @@ class PortfolioRunner(Runner):
             for lin, w in zip(lineages, weights)
         ]
         models = [lin.model for lin in lineages]
-        served = self._served(models, weights, best)
+        served = served_model(adaptive, models, weights, best, self.is_classifier)
         record = self._record(
             state, decision, evidence, lineages, records, tested, best, n_rows, len(y)
         )

@@ -54,7 +54,7 @@ def _outcome(history):
                 r.start,
                 r.seed,
                 r.prequential_score,
-                r.train_score,
+                float(r.train_score),
                 tuple(
                     (e.start, e.prequential_score, e.score, e.weight)
                     for e in r.lineages
@@ -403,3 +403,63 @@ def test_adaptive_beats_adwin_resets_over_an_abrupt_sea_stream():
         for seed in range(10)
     )
     assert wins >= 8
+
+
+def test_adaptive_checkpoints_store_and_resume_every_lineage(tmp_path, data):
+    """resume restores every lineage; the next run is the one it would have been."""
+    X, y = data
+    clf = WarmStartClassifier(
+        SGDClassifier(loss="log_loss"),
+        start=_adaptive(),
+        checkpoint=tmp_path,
+        random_state=0,
+    )
+    _stream(clf, X[:800], y[:800])
+    resumed = WarmStartClassifier.resume(tmp_path)
+    assert [lin.name for lin in resumed.lineages_] == ["warm", "cold(window=300)"]
+    for a, b in zip(resumed.lineages_, clf.lineages_):
+        np.testing.assert_array_equal(a.model.coef_, b.model.coef_)
+        assert (a.score, a.weight, len(a.history)) == (
+            b.score,
+            b.weight,
+            len(b.history),
+        )
+    np.testing.assert_array_equal(resumed.predict_proba(X), clf.predict_proba(X))
+    for est in (clf, resumed):
+        est.partial_fit(X[800:1000], y[800:1000])
+    assert _outcome(resumed.history_) == _outcome(clf.history_)
+    np.testing.assert_array_equal(resumed.predict_proba(X), clf.predict_proba(X))
+
+
+def test_compare_policies_runs_the_builtin_adaptive_policy():
+    """compare_policies accepts 'adaptive' by name and records its lineages."""
+    from sklearn_warmstart import compare_policies
+
+    scenario = load_scenario("sea_abrupt", n_samples=900, seed=0)
+    result = compare_policies(
+        WarmStartClassifier(SGDClassifier()),
+        scenario.X,
+        scenario.y,
+        ["warm", "adaptive"],
+        baseline="warm",
+        schedule=3,
+        cv=2,
+        seeds=2,
+        test="ttest",
+    )
+    assert set(result.table["policy"]) == {"warm", "adaptive"}
+    rows = result.table[result.table["policy"] == "adaptive"]
+    assert rows["start"].str.startswith("adaptive(warm, cold(window=2000))").any()
+
+
+def test_cli_study_runs_the_adaptive_policy(capsys):
+    """``sklearn-warmstart study --policies warm,adaptive`` prints both verdict rows."""
+    from sklearn_warmstart.cli import main
+
+    args = ["study", "--scenario", "sea_abrupt", "--model", "sgd"]
+    args += ["--policies", "warm,adaptive", "--seeds", "2", "--runs", "3"]
+    args += ["--folds", "2", "--n-samples", "600", "--baseline", "warm", "--quiet"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    verdicts = out.split("Verdicts vs baseline")[1].split("Summary")[0]
+    assert "adaptive" in verdicts and "warm" in verdicts

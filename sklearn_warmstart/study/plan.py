@@ -222,7 +222,7 @@ class StudyConfig:
         adapter = adapter_for(wrapper.estimator)
         for pol in resolved:
             triggers = check_triggers(pol.reset)
-            for start in (pol.start, *(t.reset_start() for t in triggers)):
+            for start in (*pol.start.starts(), *(t.reset_start() for t in triggers)):
                 if start.kind != "cold":
                     try:
                         adapter.check_start(start, "fit")

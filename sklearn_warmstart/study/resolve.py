@@ -13,6 +13,7 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from ..estimators import WarmStartClassifier, WarmStartRegressor
 from ..policies import (
+    Adaptive,
     Cold,
     OnDrift,
     ShrinkPerturb,
@@ -34,7 +35,9 @@ def builtin_policies() -> dict[str, tuple[Start, Trigger | None]]:
     run's parameters; ``"shrink_perturb"`` starts from
     ``0.4·θ_prev + 0.1·θ_fresh`` (Ash & Adams, 2020); ``"drift_reset"`` is warm
     with a cold reset when :class:`~sklearn_warmstart.policies.OnDrift` (ADWIN
-    on the model's errors) detects a drift.
+    on the model's errors) detects a drift; ``"adaptive"`` keeps a warm and a
+    ``Cold(window=2000)`` lineage and serves their score-weighted vote
+    (:class:`~sklearn_warmstart.policies.Adaptive`).
 
     Returns
     -------
@@ -46,13 +49,14 @@ def builtin_policies() -> dict[str, tuple[Start, Trigger | None]]:
     --------
     >>> from sklearn_warmstart.study import builtin_policies
     >>> sorted(builtin_policies())
-    ['cold', 'drift_reset', 'shrink_perturb', 'warm']
+    ['adaptive', 'cold', 'drift_reset', 'shrink_perturb', 'warm']
     """
     return {
         "cold": (Cold(), None),
         "warm": (Warm(), None),
         "shrink_perturb": (ShrinkPerturb(0.4, 0.1), None),
         "drift_reset": (Warm(), OnDrift()),
+        "adaptive": (Adaptive([Warm(), Cold(window=2000)]), None),
     }
 
 
