@@ -604,8 +604,10 @@ _PARAMETERS_DOC = """
         skorch nets and any estimator with ``warm_start`` are supported.
     start : {"warm", "cold"} or Start, default="warm"
         How each run after the first begins: ``"warm"``/:class:`Warm`,
-        ``"cold"``/:class:`Cold`, :class:`ShrinkPerturb`, :class:`Perturb` or
-        :class:`PartialReset`.
+        ``"cold"``/:class:`Cold` (``Cold(window=n)``: the last ``n`` rows
+        only), :class:`ShrinkPerturb`, :class:`Perturb`,
+        :class:`PartialReset`, or :class:`Adaptive` (a portfolio of lineages
+        served by their recent score; see ``lineages_``, ``served_model_``).
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``.
     schedule : Retrain, int or None, default=None
