@@ -463,3 +463,21 @@ def test_cli_study_runs_the_adaptive_policy(capsys):
     out = capsys.readouterr().out
     verdicts = out.split("Verdicts vs baseline")[1].split("Summary")[0]
     assert "adaptive" in verdicts and "warm" in verdicts
+
+
+def test_adaptive_checkpoint_with_a_tampered_lineage_falls_back(tmp_path, data):
+    """A rewritten lineage file fails verification; resume uses the checkpoint before."""
+    from sklearn_warmstart.checkpoints import CorruptCheckpointWarning
+
+    X, y = data
+    clf = WarmStartClassifier(
+        SGDClassifier(), start=_adaptive(), checkpoint=tmp_path, random_state=0
+    )
+    _stream(clf, X[:600], y[:600])
+    lineage_files = sorted((tmp_path / "ckpt-000002").glob("lineage1-*"))
+    assert lineage_files
+    lineage_files[0].write_bytes(lineage_files[0].read_bytes()[:-8] + b"tampered")
+    with pytest.warns(CorruptCheckpointWarning, match="ckpt-000002/lineage1-"):
+        resumed = WarmStartClassifier.resume(tmp_path)
+    assert resumed.n_runs_ == 2
+    assert [len(lin.history) for lin in resumed.lineages_] == [2, 2]
