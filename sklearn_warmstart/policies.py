@@ -315,7 +315,8 @@ class Adaptive(Start):
     (weights ∝ ``exp(sharpness * score)``: averaged probabilities for
     classifiers that have them, weighted votes otherwise, the weighted mean
     for regressors) or the best lineage alone. A reset trigger restarts every
-    lineage cold, each under its own window, so the lineages stay distinct.
+    lineage cold, each under its own window, so the lineages stay distinct
+    (a warning-zone challenger is not run for a portfolio).
 
     Parameters
     ----------
@@ -569,7 +570,12 @@ class Trigger(BaseEstimator):
         )
 
     def _validate(self) -> None:
-        self.reset_start()
+        if isinstance(self.reset_start(), Adaptive):
+            raise TypeError(
+                f"{type(self).__name__}(start=Adaptive(...)) is not supported: a "
+                "reset restarts every lineage cold; give Adaptive as the "
+                "estimator's start= instead."
+            )
 
 
 class Every(Trigger):

@@ -481,3 +481,11 @@ def test_adaptive_checkpoint_with_a_tampered_lineage_falls_back(tmp_path, data):
         resumed = WarmStartClassifier.resume(tmp_path)
     assert resumed.n_runs_ == 2
     assert [len(lin.history) for lin in resumed.lineages_] == [2, 2]
+
+
+def test_a_trigger_cannot_reset_to_an_adaptive_start(data):
+    """Adaptive belongs in start=, not in a trigger's reset start."""
+    X, y = data
+    clf = WarmStartClassifier(SGDClassifier(), reset=Every(2, start=_adaptive()))
+    with pytest.raises(TypeError, match=r"Every\(start=Adaptive\(...\)\) is not"):
+        clf.fit(X, y)
