@@ -11,6 +11,7 @@ from .exceptions import (
     UnsupportedStartError,
 )
 from .policies import (
+    Adaptive,
     Cold,
     Every,
     OnDrift,
@@ -39,6 +40,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "Adaptive",
     "ArchitectureChangedError",
     "CheckpointError",
     "CheckpointStore",

@@ -36,7 +36,7 @@ from .exceptions import DivergenceError
 from .policies import Cold, Decision, Evidence, Start, Trigger, decide
 from .records import History, RunRecord
 
-__all__ = ["RunState", "Runner", "base_seed", "new_state", "rows_of"]
+__all__ = ["RunState", "Runner", "base_seed", "evidence_of", "new_state", "rows_of"]
 
 _DIVERGED = re.compile(r"non-finite|overflow|NaN or infinity|infinity", re.IGNORECASE)
 _NOTHING_COMMITTED = (
@@ -60,6 +60,8 @@ class RunState:
     n_seen: int
     #: The adapter of ``estimator`` (reused while the estimator object is the same).
     adapter: Adapter | None = None
+    #: An ``Adaptive`` start's lineages (``portfolio.Portfolio``), else None.
+    portfolio: Any = None
 
     @property
     def schema(self) -> Schema | None:
@@ -182,6 +184,42 @@ def _check_two_classes(y: np.ndarray, run: int) -> None:
         )
 
 
+def evidence_of(
+    run: int,
+    sample_start: int,
+    y_pred: Any,
+    y: np.ndarray,
+    is_classifier: bool,
+    X: Any = None,
+) -> Evidence:
+    """The per-sample errors and the score of predictions ``y_pred`` of ``y``."""
+    if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
+        y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
+    if is_classifier:
+        wrong = y_pred != y
+        errors = wrong.astype(np.float64)
+        # == 1 - errors.mean(): the sum of 0/1 values is exact.
+        score = float(1.0 - np.count_nonzero(wrong) / wrong.size)
+    else:
+        finite = np.isfinite(np.asarray(y_pred, dtype=np.float64))
+        if not finite.all():
+            bad = finite.size - np.count_nonzero(finite)
+            source = f"the model of run {run - 1}" if run else "the init model"
+            raise DivergenceError(
+                f"Run {run} cannot start: {source} predicts "
+                f"non-finite values (NaN or infinity) for {bad} of its "
+                f"{finite.size} new values, so it can be neither scored nor "
+                "continued. Nothing was committed; scale the features, or fit "
+                "a fresh clone cold."
+            )
+        residual = np.abs(np.asarray(y, dtype=np.float64) - y_pred)
+        errors = residual if residual.ndim == 1 else residual.mean(axis=1)
+        score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
+    return Evidence(
+        run, len(y), sample_start, errors, score, is_classifier, y_pred, y, X=X
+    )
+
+
 @dataclass(frozen=True)
 class _Plan:
     """How the run trains: from which model, on which rows, with which seed."""
@@ -190,6 +228,8 @@ class _Plan:
     X: Any
     y: np.ndarray
     seed: int
+    #: The rows of the run's ``X`` a windowed cold start keeps (None: as given).
+    part: slice | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +315,10 @@ class Runner:
         if rows is not None:
             X, y, fit_params = rows(decision)
         plan = self._plan(state, decision, X, y)
+        if plan.part is not None:
+            fit_params = {
+                k: rows_of(v, plan.part, len(y)) for k, v in fit_params.items()
+            }
         theta_prev = self._previous_parameters(state, plan, decision)
         with (
             _peak_memory(self.track_memory) as memory,
@@ -331,42 +375,19 @@ class Runner:
             buffer=state.buffer.add(X, y) if self.incremental else state.buffer,
             n_seen=state.n_seen + len(y_new),
             adapter=self.adapter,
+            portfolio=None,
         )
 
     # ------------------------------------------------------------------ evidence
     def _evidence(self, state: RunState, X: Any, y: np.ndarray) -> Evidence:
         """How the previous model does on the run's new rows, before training."""
         run = state.history.n_runs
-        if state.model is None:
+        if state.model is None or len(y) == 0:
             return Evidence(
                 run, len(y), state.n_seen, None, float("nan"), self.is_classifier, X=X
             )
         y_pred = self.adapter.predict(state.model, X)
-        if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
-            y_pred = np.ravel(y_pred)  # e.g. skorch regressors predict (n, 1)
-        if self.is_classifier:
-            wrong = y_pred != y
-            errors = wrong.astype(np.float64)
-            # == 1 - errors.mean(): the sum of 0/1 values is exact.
-            score = float(1.0 - np.count_nonzero(wrong) / wrong.size)
-        else:
-            finite = np.isfinite(np.asarray(y_pred, dtype=np.float64))
-            if not finite.all():
-                bad = finite.size - np.count_nonzero(finite)
-                source = f"the model of run {run - 1}" if run else "the init model"
-                raise DivergenceError(
-                    f"Run {run} cannot start: {source} predicts "
-                    f"non-finite values (NaN or infinity) for {bad} of its "
-                    f"{finite.size} new values, so it can be neither scored nor "
-                    "continued. Nothing was committed; scale the features, or fit "
-                    "a fresh clone cold."
-                )
-            residual = np.abs(np.asarray(y, dtype=np.float64) - y_pred)
-            errors = residual if residual.ndim == 1 else residual.mean(axis=1)
-            score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
-        return Evidence(
-            run, len(y), state.n_seen, errors, score, self.is_classifier, y_pred, y, X=X
-        )
+        return evidence_of(run, state.n_seen, y_pred, y, self.is_classifier, X)
 
     # ------------------------------------------------------------------ decide
     def _challenge(
@@ -434,6 +455,10 @@ class Runner:
         # A cold run is what the bare estimator would do with this random_state:
         # the same seed at every cold start keeps cold refits idempotent.
         seed = run_seed(state.base_seed, 0 if cold else state.history.n_runs)
+        window = getattr(decision.start, "window", None) if cold else None
+        if window is not None and (state.model is None or not self.incremental):
+            part = slice(max(len(y) - window, 0), len(y))
+            return _Plan(None, X[part], y[part], seed, part)
         if state.model is None:
             return _Plan(None, X, y, seed)
         if cold and self.incremental:
@@ -446,6 +471,8 @@ class Runner:
                 decision.events,
                 self.is_classifier,
             )
+            if window is not None:
+                X_reset, y_reset = X_reset[-window:], y_reset[-window:]
             return _Plan(None, X_reset, y_reset, seed)
         if not cold:
             self.adapter.check_start(

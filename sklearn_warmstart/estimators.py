@@ -42,6 +42,7 @@ from ._validation import category_codes, guard_rows
 from .adapters import Adapter, adapter_for
 from .exceptions import DivergenceError, FirstRunStartWarning
 from .policies import (
+    Adaptive,
     Cold,
     OnNewClasses,
     Start,
@@ -49,7 +50,9 @@ from .policies import (
     Warm,
     check_start,
     check_triggers,
+    largest_window,
 )
+from .portfolio import PortfolioRunner, restore_portfolio
 from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]
@@ -60,6 +63,14 @@ def _supports_partial_fit(wrapper: Any) -> bool:
     if adapter is None or adapter.estimator is not wrapper.estimator:
         adapter = adapter_for(wrapper.estimator)  # checked at every partial_fit
     return adapter.supports_partial_fit()
+
+
+def _lineage_content(portfolio: Any) -> dict[str, Any]:
+    """The checkpoint content of an ``Adaptive`` start's lineages."""
+    if portfolio is None:
+        return {}
+    shared = {"best": portfolio.best, "rows_seen": portfolio.rows_seen}
+    return {"lineages": portfolio.lineages, "portfolio": shared}
 
 
 def _model_kind(model: Any) -> tuple[Any, ...]:
@@ -203,7 +214,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         start) is checked at the first run, not when it first acts.
         """
         check = "partial_fit" if method == "partial_fit" else "fit"
-        for candidate in (start, *(t.reset_start() for t in triggers)):
+        for candidate in (*start.starts(), *(t.reset_start() for t in triggers)):
             if candidate.kind != "cold":
                 adapter.check_start(candidate, check)
         if note is not None:
@@ -287,7 +298,8 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         rows_proven_finite: bool = False,
         start_note: str | None = None,
     ) -> Runner:
-        return Runner(
+        runner = PortfolioRunner if isinstance(start, Adaptive) else Runner
+        return runner(
             estimator=self.estimator,
             adapter=adapter,
             start=start,
@@ -307,12 +319,28 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             triggers,
             init_model=self._init_model(),
             random_state=self.random_state,
-            buffer_size=self.buffer_size,
+            buffer_size=self._buffer_size(triggers),
         )
+
+    def _buffer_size(self, triggers: list[Trigger]) -> int:
+        """``buffer_size``, grown to hold the largest ``Cold(window=...)`` in use."""
+        start = (
+            "warm"
+            if isinstance(self.start, str) and self.start == "auto"
+            else self.start
+        )
+        return max(self.buffer_size, largest_window(check_start(start), triggers))
 
     def _commit(self, state: RunState) -> None:
         self._state = state
         self.estimator_ = state.model
+        if state.portfolio is None:
+            self.served_model_ = state.model
+            if hasattr(self, "lineages_"):
+                del self.lineages_
+        else:
+            self.served_model_ = state.portfolio.served
+            self.lineages_ = state.portfolio.lineages
         self.history_ = state.history
         self.n_runs_ = state.history.n_runs
         self.policy_state_ = state.policy_states
@@ -433,6 +461,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             estimator_class=type(self).__name__,
             params=self.get_params(deep=False),
             init=init_text,
+            **_lineage_content(state.portfolio),
         )
 
     def _restore_checkpoint(self, ckpt: Any) -> None:
@@ -459,11 +488,19 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 )
                 value = trigger.init_state()
             states.append(value)
-        size = self.buffer_size
+        size = self._buffer_size(triggers)
         if ckpt.buffer_y is None or size == 0:
             buffer = RowBuffer(size)
         else:
             buffer = RowBuffer(size, ckpt.buffer_X[-size:], ckpt.buffer_y[-size:])
+        portfolio = None
+        if ckpt.lineages:
+            portfolio = restore_portfolio(
+                check_start(self.start),
+                ckpt.lineages,
+                ckpt.portfolio,
+                self._is_classifier,
+            )
         self._commit(
             RunState(
                 model=ckpt.model,
@@ -475,6 +512,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 classes=ckpt.classes,
                 buffer=buffer,
                 n_seen=ckpt.n_seen,
+                portfolio=portfolio,
             )
         )
 
@@ -728,14 +766,14 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             Predictions of ``estimator_``.
         """
         self._check_fitted()
-        return self.estimator_.predict(self._inner_X(X))
+        return self.served_model_.predict(self._inner_X(X))
 
     def _score(self, X: Any, y: Any, params: dict[str, Any]) -> float:
         """The wrapped model's own ``score``, with the (routed) metadata."""
         self._check_fitted()
         params = {k: v for k, v in params.items() if v is not None}
         params = self._routed("score", params)
-        return self.estimator_.score(self._inner_X(X), y, **params)
+        return self.served_model_.score(self._inner_X(X), y, **params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -769,16 +807,18 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
         skorch nets and any estimator with ``warm_start`` are supported.
     start : {"auto", "warm", "cold"} or Start, default="auto"
         How each run after the first begins: ``"warm"``/:class:`Warm`,
-        ``"cold"``/:class:`Cold`, :class:`ShrinkPerturb`, :class:`Perturb` or
-        :class:`PartialReset`. ``"auto"`` is warm when the model family can
-        start warm and cold otherwise (e.g. ``Ridge``, which has no
-        ``warm_start``); then the first fit warns once and each record's
-        reason says why. A start the family cannot honour, given explicitly
-        here or as a trigger's reset start, raises
-        :class:`~sklearn_warmstart.UnsupportedStartError` at the first
-        ``fit``, naming the starts the family supports. The first ``fit`` has
-        no model to start from and is cold: without a ``schedule`` or an
-        ``init`` it says so once with a
+        ``"cold"``/:class:`Cold` (``Cold(window=n)``: the last ``n`` rows
+        only), :class:`ShrinkPerturb`, :class:`Perturb`,
+        :class:`PartialReset`, or :class:`Adaptive` (a portfolio of lineages
+        served by their recent score; see ``lineages_``, ``served_model_``).
+        ``"auto"`` is warm when the model family can start warm and cold
+        otherwise (e.g. ``Ridge``, which has no ``warm_start``); then the
+        first fit warns once and each record's reason says why. A start the
+        family cannot honour, given explicitly here or as a trigger's reset
+        start, raises :class:`~sklearn_warmstart.UnsupportedStartError` at the
+        first ``fit``, naming the starts the family supports. The first
+        ``fit`` has no model to start from and is cold: without a ``schedule``
+        or an ``init`` it says so once with a
         :class:`~sklearn_warmstart.FirstRunStartWarning`.
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``,
@@ -824,7 +864,18 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
     Attributes
     ----------
     estimator_ : estimator
-        The model of the last committed run.
+        The model of the last committed run (with an
+        :class:`~sklearn_warmstart.policies.Adaptive` start, the best lineage's).
+    served_model_ : estimator
+        What ``predict``, ``predict_proba``, ``decision_function`` and
+        ``score`` use: ``estimator_``, or with an ``Adaptive`` start the
+        frozen weighted vote of the lineages
+        (:class:`~sklearn_warmstart.serving.WeightedVoteClassifier`) or the
+        best lineage's model. A plain scikit-learn estimator: pickle it to
+        deploy exactly what is served, without the policy state.
+    lineages_ : tuple of Lineage
+        With an ``Adaptive`` start only: every lineage's model, decayed
+        score, weight and own run history.
     history_ : History
         One :class:`~sklearn_warmstart.records.RunRecord` per run;
         ``history_.to_frame()`` is a DataFrame.
@@ -939,7 +990,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_proba(self._inner_X(X))
+        return self.served_model_.predict_proba(self._inner_X(X))
 
     @available_if(estimator_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -956,7 +1007,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             Log-probabilities, columns in the order of ``classes_``.
         """
         self._check_fitted()
-        return self.estimator_.predict_log_proba(self._inner_X(X))
+        return self.served_model_.predict_log_proba(self._inner_X(X))
 
     @available_if(estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
@@ -973,7 +1024,7 @@ class WarmStartClassifier(ClassifierMixin, _BaseWarmStart):
             The wrapped model's decision scores.
         """
         self._check_fitted()
-        return self.estimator_.decision_function(self._inner_X(X))
+        return self.served_model_.decision_function(self._inner_X(X))
 
 
 class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
@@ -992,16 +1043,18 @@ class WarmStartRegressor(RegressorMixin, _BaseWarmStart):
         skorch nets and any estimator with ``warm_start`` are supported.
     start : {"auto", "warm", "cold"} or Start, default="auto"
         How each run after the first begins: ``"warm"``/:class:`Warm`,
-        ``"cold"``/:class:`Cold`, :class:`ShrinkPerturb`, :class:`Perturb` or
-        :class:`PartialReset`. ``"auto"`` is warm when the model family can
-        start warm and cold otherwise (e.g. ``Ridge``, which has no
-        ``warm_start``); then the first fit warns once and each record's
-        reason says why. A start the family cannot honour, given explicitly
-        here or as a trigger's reset start, raises
-        :class:`~sklearn_warmstart.UnsupportedStartError` at the first
-        ``fit``, naming the starts the family supports. The first ``fit`` has
-        no model to start from and is cold: without a ``schedule`` or an
-        ``init`` it says so once with a
+        ``"cold"``/:class:`Cold` (``Cold(window=n)``: the last ``n`` rows
+        only), :class:`ShrinkPerturb`, :class:`Perturb`,
+        :class:`PartialReset`, or :class:`Adaptive` (a portfolio of lineages
+        served by their recent score; see ``lineages_``, ``served_model_``).
+        ``"auto"`` is warm when the model family can start warm and cold
+        otherwise (e.g. ``Ridge``, which has no ``warm_start``); then the
+        first fit warns once and each record's reason says why. A start the
+        family cannot honour, given explicitly here or as a trigger's reset
+        start, raises :class:`~sklearn_warmstart.UnsupportedStartError` at the
+        first ``fit``, naming the starts the family supports. The first
+        ``fit`` has no model to start from and is cold: without a ``schedule``
+        or an ``init`` it says so once with a
         :class:`~sklearn_warmstart.FirstRunStartWarning`.
     reset : Trigger or list of Trigger, default=None
         Triggers that override ``start`` with a reset, e.g. ``Every(5)``,

@@ -18,11 +18,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from . import _tensors
-from ._validation import check_int, check_real
+from ._validation import check_choice, check_int, check_real
 from .drift import check_detector, has_warning_level
 from .records import DriftEvent
 
 __all__ = [
+    "Adaptive",
     "Challenge",
     "Cold",
     "Decision",
@@ -43,6 +44,7 @@ __all__ = [
     "check_start",
     "check_triggers",
     "decide",
+    "largest_window",
 ]
 
 
@@ -61,6 +63,10 @@ class Start(BaseEstimator):
         """Return θ₀ for the run from θ_prev and θ_fresh (copies, same devices)."""
         return _tensors.copy_params(previous)
 
+    def starts(self) -> list[Start]:
+        """The starts its runs use: itself (an :class:`Adaptive`, its candidates)."""
+        return [self]
+
     def describe(self) -> str:
         """Short label used in records and tables, e.g. ``shrink_perturb(0.4, 0.1)``."""
         values = ", ".join(f"{v}" for v in self.get_params(deep=False).values())
@@ -73,14 +79,34 @@ class Start(BaseEstimator):
 class Cold(Start):
     """Fresh initialisation from the run's seed; nothing is inherited.
 
+    Parameters
+    ----------
+    window : int or None, default=None
+        Train only on the most recent ``window`` rows available: the last
+        ``window`` rows of ``X`` in ``fit`` (and of a schedule's training
+        slice), the last ``window`` buffered rows in ``partial_fit``. The
+        streaming buffer grows to hold the largest window in use. ``None``
+        trains on all the run's rows (in ``partial_fit``, the whole buffer).
+
     Examples
     --------
     >>> from sklearn_warmstart.policies import Cold
     >>> Cold().describe()
     'cold'
+    >>> Cold(window=2000).describe()
+    'cold(window=2000)'
     """
 
     kind = "cold"
+
+    def __init__(self, window: int | None = None):
+        self.window = window
+
+    def describe(self) -> str:
+        return "cold" if self.window is None else f"cold(window={self.window})"
+
+    def _validate(self) -> None:
+        check_int(self.window, "Cold(window=...)", none_ok=True)
 
 
 class Warm(Start):
@@ -303,6 +329,132 @@ class Refresh(Start):
         return f"refresh({self.decay})"
 
 
+class Adaptive(Start):
+    """A portfolio of lineages, served by their recent prequential score.
+
+    Each candidate start is a *lineage*: at every run, each lineage continues
+    from its own previous model under its own start (a :class:`Warm` lineage
+    keeps learning, a ``Cold(window=n)`` lineage refits on the last ``n``
+    rows). Test, then train: before a run trains, every lineage's previous
+    model is scored on the run's *new* rows, rows it has not trained on, and
+    an exponentially decayed score is kept per lineage::
+
+        score = decay * score + (1 - decay) * new_score
+
+    The new rows are the chunk in ``partial_fit``, the schedule's new slice
+    with ``schedule=Retrain(...)``, and in a plain ``fit`` the rows of ``X``
+    beyond the count the previous run saw (time-ordered data with new rows
+    appended, as a nightly job passes it); if there are none, the scores
+    stay as they were.
+
+    The wrapper then serves either the score-weighted vote of the lineages
+    (weights ∝ ``exp(sharpness * score)``: averaged probabilities for
+    classifiers that have them, weighted votes otherwise, the weighted mean
+    for regressors) or the best lineage alone. A reset trigger restarts every
+    lineage cold, each under its own window, so the lineages stay distinct
+    (a warning-zone challenger is not run for a portfolio).
+
+    Parameters
+    ----------
+    candidates : list of Start
+        The lineages' starts, e.g. ``[Warm(), Cold(window=2000)]``. Not empty;
+        no :class:`Adaptive` inside.
+    serve : {"weighted", "best"}, default="weighted"
+        What ``predict``, ``predict_proba`` and ``decision_function`` use.
+    decay : float, default=0.5
+        Weight in [0, 1) of a lineage's previous score against the newest one.
+    sharpness : float, default=20.0
+        How strongly the weights favour the best scores (>= 0; 0 is a plain
+        average).
+    budget : {None, "bandit"}, default=None
+        ``None`` trains every lineage at every run (k times a single model's
+        cost). ``"bandit"`` trains only the best lineage and one exploring
+        lineage per run, chosen by an upper confidence bound on score per
+        second of training, so the cost stays near twice a single model's;
+        a lineage that is not trained keeps its model (a warm lineage skips
+        those rows) and is still scored on every run's new rows.
+
+    See Also
+    --------
+    Cold : Cold starts, with a window.
+    sklearn_warmstart.serving.WeightedVoteClassifier : The served vote.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.policies import Adaptive, Cold, Warm
+    >>> Adaptive([Warm(), Cold(window=2000)]).describe()
+    'adaptive(warm, cold(window=2000))'
+    """
+
+    kind = "adaptive"
+
+    def __init__(
+        self,
+        candidates: Sequence[Start | str],
+        *,
+        serve: str = "weighted",
+        decay: float = 0.5,
+        sharpness: float = 20.0,
+        budget: str | None = None,
+    ):
+        self.candidates = candidates
+        self.serve = serve
+        self.decay = decay
+        self.sharpness = sharpness
+        self.budget = budget
+
+    def describe(self) -> str:
+        if not isinstance(self.candidates, Sequence) or isinstance(
+            self.candidates, str
+        ):
+            return "adaptive"
+        names = ", ".join(
+            c.describe() if isinstance(c, Start) else str(c) for c in self.candidates
+        )
+        return f"adaptive({names})"
+
+    def starts(self) -> list[Start]:
+        """The validated candidate starts, in order."""
+        candidates = self.candidates
+        if isinstance(candidates, str | Start) or not isinstance(candidates, Sequence):
+            raise TypeError(
+                "Adaptive(candidates) must be a list of starts, e.g. "
+                f"[Warm(), Cold(window=2000)], got {type(candidates).__name__}."
+            )
+        if len(candidates) == 0:
+            raise ValueError(
+                "Adaptive(candidates) is empty; give at least one start, e.g. "
+                "[Warm(), Cold(window=2000)]."
+            )
+        starts = [check_start(c, "Adaptive candidate") for c in candidates]
+        if any(isinstance(s, Adaptive) for s in starts):
+            raise TypeError("Adaptive candidates cannot be Adaptive themselves.")
+        return starts
+
+    def _validate(self) -> None:
+        self.starts()
+        check_choice(self.serve, "serve", ("weighted", "best"))
+        check_real(self.decay, "decay", low=0.0, high=1.0)
+        if self.decay >= 1.0:
+            raise ValueError(f"decay must be in [0, 1), got {self.decay!r}.")
+        check_real(self.sharpness, "sharpness", low=0.0)
+        check_choice(self.budget, "budget", (None, "bandit"))
+
+    def lineage_names(self) -> list[str]:
+        """One unique label per candidate (its description, numbered if repeated)."""
+        names = [s.describe() for s in self.starts()]
+        return [
+            f"{name}#{i}" if names.count(name) > 1 else name
+            for i, name in enumerate(names)
+        ]
+
+
+def largest_window(start: Start, triggers: Sequence[Trigger] = ()) -> int:
+    """The largest ``Cold(window=...)`` among ``start`` (or its candidates) and the resets."""
+    starts = [*start.starts(), *(t.reset_start() for t in triggers)]
+    return max((getattr(s, "window", None) or 0 for s in starts), default=0)
+
+
 _START_NAMES = {"cold": Cold, "warm": Warm}
 
 
@@ -322,7 +474,7 @@ def check_start(start: Start | str, name: str = "start") -> Start:
     if not isinstance(start, Start):
         raise TypeError(
             f"{name} must be 'cold', 'warm' or a Start (Cold, Warm, ShrinkPerturb, "
-            f"Perturb, PartialReset), got {type(start).__name__}."
+            f"Perturb, PartialReset, Refresh, Adaptive), got {type(start).__name__}."
         )
     start._validate()
     return start
@@ -490,7 +642,12 @@ class Trigger(BaseEstimator):
         )
 
     def _validate(self) -> None:
-        self.reset_start()
+        if isinstance(self.reset_start(), Adaptive):
+            raise TypeError(
+                f"{type(self).__name__}(start=Adaptive(...)) is not supported: a "
+                "reset restarts every lineage cold; give Adaptive as the "
+                "estimator's start= instead."
+            )
 
 
 class Every(Trigger):
@@ -568,7 +725,8 @@ def decide(
     fired = [f for f in checks if f]
     events = tuple(e for f in fired for e in f.events)
     if not has_model:
-        return Decision(Cold(), "first run: no model to start from", None, events)
+        first = start if start.kind == "cold" else Cold()
+        return Decision(first, "first run: no model to start from", None, events)
     if fired:
         reason = "; ".join(f.reason for f in fired)
         source = next(i for i, f in enumerate(checks) if f)

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, overload
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_RECORDS", "DriftEvent", "History", "HistorySummary", "RunRecord"]
+__all__ = [
+    "MAX_RECORDS",
+    "DriftEvent",
+    "History",
+    "HistorySummary",
+    "LineageRun",
+    "RunRecord",
+]
 
 #: Records a :class:`History` keeps; older ones are folded into its summary, so
 #: that a long stream (``partial_fit`` over millions of rows in small chunks)
@@ -58,11 +65,59 @@ class DriftEvent:
     change_start: int | None = None
 
 
+@dataclass(frozen=True)
+class LineageRun:
+    """What one lineage of an ``Adaptive`` start did in one run.
+
+    Attributes
+    ----------
+    name : str
+        The lineage, e.g. ``"cold(window=2000)"``.
+    start : str
+        The start it used in this run (``"cold"`` after a reset).
+    prequential_score : float
+        Score of its previous model on the run's new rows, before training
+        (NaN when there were none).
+    score : float
+        Its exponentially decayed prequential score after this run.
+    weight : float
+        Its weight in the served vote.
+    served : bool
+        Whether the wrapper serves it (in the vote, or as the best lineage).
+    trained : bool
+        Whether it trained in this run (``budget="bandit"`` skips some).
+    fit_time : float
+        Seconds it spent training in this run.
+    n_iter : int or None
+        Its iterations or epochs in this run.
+
+    Examples
+    --------
+    >>> from sklearn_warmstart.records import LineageRun
+    >>> LineageRun("warm", "warm", 0.8, 0.8, 1.0, True, True, 0.01, 5).served
+    True
+    """
+
+    name: str
+    start: str
+    prequential_score: float
+    score: float
+    weight: float
+    served: bool
+    trained: bool
+    fit_time: float
+    n_iter: int | None
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return a == b or (math.isnan(a) and math.isnan(b))
     if isinstance(a, tuple) and isinstance(b, tuple):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, LineageRun) and isinstance(b, LineageRun):
+        return all(
+            _same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a)
+        )
     return a == b
 
 
@@ -122,6 +177,9 @@ class RunRecord:
         Iterations the model holds after the run, counting the runs it
         inherited (a boosted ensemble's total rounds), where the adapter
         counts them.
+    lineages : tuple of LineageRun
+        With an ``Adaptive`` start: each lineage's score, weight, whether it
+        is served and the compute it spent (empty otherwise).
     """
 
     run: int
@@ -148,6 +206,7 @@ class RunRecord:
     checkpoint: str | None = None
     valid_loss_curve: tuple[float, ...] = ()
     n_iter_total: int | None = None
+    lineages: tuple[LineageRun, ...] = ()
 
     def __eq__(self, other: object) -> bool:
         """Field-by-field equality in which NaN equals NaN."""
@@ -179,6 +238,7 @@ class RunRecord:
         data["drift_events"] = tuple(
             DriftEvent(**e) for e in data.get("drift_events", ())
         )
+        data["lineages"] = tuple(LineageRun(**e) for e in data.get("lineages", ()))
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
@@ -319,5 +379,9 @@ class History(Sequence):
         import pandas as pd
 
         columns = [f.name for f in dataclasses.fields(RunRecord)]
-        rows = [dataclasses.asdict(r) | {"drift_events": r.drift_events} for r in self]
+        rows = [
+            dataclasses.asdict(r)
+            | {"drift_events": r.drift_events, "lineages": r.lineages}
+            for r in self
+        ]
         return pd.DataFrame(rows, columns=columns)

@@ -54,6 +54,7 @@ LAYERS: dict[str, tuple[int, int]] = {
     "_seeds": (0, 0),
     "_buffer": (0, 0),
     "_optional": (0, 0),
+    "serving": (0, 0),
     # L1 decide
     "policies": (1, 0),
     "drift": (1, 0),
@@ -66,6 +67,7 @@ LAYERS: dict[str, tuple[int, int]] = {
     "checkpoints": (3, 0),
     # L4 orchestrate
     "_runloop": (4, 0),
+    "portfolio": (4, 0),
     "estimators": (4, 0),
     "search": (4, 0),
     # L5 use

@@ -264,7 +264,13 @@ def test_compare_policies_drift_reset_beats_warm_after_drift():
 def test_builtin_policies_drift_reset_uses_ondrift():
     """'drift_reset' is warm with an OnDrift reset; every call gives fresh objects."""
     policies = builtin_policies()
-    assert sorted(policies) == ["cold", "drift_reset", "shrink_perturb", "warm"]
+    assert sorted(policies) == [
+        "adaptive",
+        "cold",
+        "drift_reset",
+        "shrink_perturb",
+        "warm",
+    ]
     start, reset = policies["drift_reset"]
     assert start.kind == "warm" and isinstance(reset, OnDrift)
     assert builtin_policies()["drift_reset"][1] is not reset

@@ -95,6 +95,12 @@ class CheckpointContent:
         The meta-estimator's ``get_params(deep=False)``.
     init : str or None
         What the first run started from, for the manifest.
+    lineages : tuple
+        An ``Adaptive`` start's lineages (objects with ``name``, ``model``,
+        ``history``, ``score`` and ``weight``), each model stored through
+        ``adapter``; empty otherwise.
+    portfolio : dict
+        The lineages' shared state (JSON values: ``best``, ``rows_seen``).
     """
 
     model: Any
@@ -113,6 +119,8 @@ class CheckpointContent:
     estimator_class: str
     params: dict[str, Any]
     init: str | None = None
+    lineages: tuple[Any, ...] = ()
+    portfolio: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,11 @@ class Checkpoint:
         The streaming buffer's rows.
     buffer_size : int
         The buffer's capacity when written.
+    lineages : tuple of dict
+        An ``Adaptive`` start's lineages: ``name``, ``model``, ``history``,
+        ``score``, ``weight`` (empty without one).
+    portfolio : dict or None
+        The lineages' shared state, as given to the content.
     """
 
     id: str
@@ -167,6 +180,12 @@ class Checkpoint:
     buffer_X: Any
     buffer_y: Any
     buffer_size: int
+    lineages: tuple[dict[str, Any], ...] = ()
+    portfolio: dict[str, Any] | None = None
+
+
+def _lineage_prefix(i: int) -> str:
+    return f"lineage{i}-"
 
 
 @cache
@@ -352,6 +371,19 @@ class CheckpointStore(FileStore):
         hook = (
             "skops" if payload.kind == "skops" else f"adapter:{type(adapter).__name__}"
         )
+        lineages = []
+        for i, lineage in enumerate(content.lineages):
+            lineage_payload = adapter.state_payload(lineage.model)
+            for name, data in payload_files(lineage_payload, self.trusted).items():
+                files[_lineage_prefix(i) + name] = data
+            lineages.append(
+                {
+                    "name": lineage.name,
+                    "score": lineage.score,
+                    "weight": lineage.weight,
+                    "history": [r.to_dict() for r in lineage.history],
+                }
+            )
         files["arrays.npz"], layout = pack(
             {
                 "classes": content.classes,
@@ -408,6 +440,8 @@ class CheckpointStore(FileStore):
             "layout": layout,
             "missing_params": missing,
             "policy_states_stored": stored,
+            "lineages": lineages,
+            "portfolio": content.portfolio,
         }
         return files, meta, state_doc
 
@@ -532,6 +566,29 @@ class CheckpointStore(FileStore):
             payload = payload_from_files(blobs, what, self.trusted)
             model = _model_from(payload, entry["payload"], template, what)
             arrays = unpack(blobs["arrays.npz"], state_doc["layout"])
+            lineages = []
+            for i, doc in enumerate(state_doc.get("lineages", ())):
+                prefix = _lineage_prefix(i)
+                own = {
+                    name[len(prefix) :]: data
+                    for name, data in blobs.items()
+                    if name.startswith(prefix)
+                }
+                lineage_what = f"{what} (lineage {doc['name']})"
+                lineage_payload = payload_from_files(own, lineage_what, self.trusted)
+                lineages.append(
+                    {
+                        "name": str(doc["name"]),
+                        "model": _model_from(
+                            lineage_payload, entry["payload"], template, lineage_what
+                        ),
+                        "history": History(
+                            [RunRecord.from_dict(r) for r in doc["history"]]
+                        ),
+                        "score": float(doc["score"]),
+                        "weight": float(doc["weight"]),
+                    }
+                )
         except CheckpointError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -561,6 +618,8 @@ class CheckpointStore(FileStore):
             buffer_X=arrays["buffer_X"],
             buffer_y=arrays["buffer_y"],
             buffer_size=int(state_doc["buffer_size"]),
+            lineages=tuple(lineages),
+            portfolio=state_doc.get("portfolio"),
         )
 
 

@@ -14,6 +14,7 @@ from sklearn.model_selection import TimeSeriesSplit
 from ..adapters import adapter_for
 from ..estimators import WarmStartClassifier, WarmStartRegressor
 from ..policies import (
+    Adaptive,
     Cold,
     OnDrift,
     ShrinkPerturb,
@@ -35,7 +36,9 @@ def builtin_policies() -> dict[str, tuple[Start, Trigger | None]]:
     run's parameters; ``"shrink_perturb"`` starts from
     ``0.4·θ_prev + 0.1·θ_fresh`` (Ash & Adams, 2020); ``"drift_reset"`` is warm
     with a cold reset when :class:`~sklearn_warmstart.policies.OnDrift` (ADWIN
-    on the model's errors) detects a drift.
+    on the model's errors) detects a drift; ``"adaptive"`` keeps a warm and a
+    ``Cold(window=2000)`` lineage and serves their score-weighted vote
+    (:class:`~sklearn_warmstart.policies.Adaptive`).
 
     Returns
     -------
@@ -47,13 +50,14 @@ def builtin_policies() -> dict[str, tuple[Start, Trigger | None]]:
     --------
     >>> from sklearn_warmstart.study import builtin_policies
     >>> sorted(builtin_policies())
-    ['cold', 'drift_reset', 'shrink_perturb', 'warm']
+    ['adaptive', 'cold', 'drift_reset', 'shrink_perturb', 'warm']
     """
     return {
         "cold": (Cold(), None),
         "warm": (Warm(), None),
         "shrink_perturb": (ShrinkPerturb(0.4, 0.1), None),
         "drift_reset": (Warm(), OnDrift()),
+        "adaptive": (Adaptive([Warm(), Cold(window=2000)]), None),
     }
 
 
@@ -172,7 +176,10 @@ def unsupported_policies(estimator: Any, policies: Any) -> dict[str, str]:
     adapter = adapter_for(estimator)
     problems = {}
     for pol in resolve_policies(policies):
-        for start in (pol.start, *(t.reset_start() for t in check_triggers(pol.reset))):
+        for start in (
+            *pol.start.starts(),
+            *(t.reset_start() for t in check_triggers(pol.reset)),
+        ):
             if start.kind == "cold":
                 continue
             try:
