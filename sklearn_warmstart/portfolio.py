@@ -63,7 +63,9 @@ class Lineage:
     @property
     def fit_time(self) -> float:
         """Seconds this lineage has spent training, over all its runs."""
-        return float(sum(r.fit_time for r in self.history))
+        return float(
+            self.history.summary.fit_time + sum(r.fit_time for r in self.history)
+        )
 
 
 @dataclass(frozen=True)
@@ -153,12 +155,12 @@ def _explorer(lineages: tuple[Lineage, ...], scores: list[float], best: int, run
     if not others:
         return None
     means = np.array(
-        [lin.fit_time / max(len(lin.history), 1) for lin in lineages], dtype=float
+        [lin.fit_time / max(lin.history.n_runs, 1) for lin in lineages], dtype=float
     )
     relative = means / max(float(means.mean()), 1e-12)
 
     def index(i: int) -> float:
-        n = max(len(lineages[i].history), 1)
+        n = max(lineages[i].history.n_runs, 1)
         bound = scores[i] + math.sqrt(2.0 * math.log(max(run, 1)) / n)
         bound = 0.0 if math.isnan(bound) else max(bound, 0.0)
         return bound / max(relative[i], 1e-6)
@@ -216,7 +218,7 @@ class PortfolioRunner(Runner):
         return X, y
 
     def _evidence_on(self, state: RunState, model: Any, X: Any, y: Any, vote: bool):
-        run = len(state.history)
+        run = state.history.n_runs
         if model is None or len(y) == 0:
             nan = float("nan")
             return Evidence(run, len(y), state.n_seen, None, nan, self.is_classifier)
@@ -249,12 +251,21 @@ class PortfolioRunner(Runner):
         *,
         new: tuple[Any, np.ndarray] | None = None,
         rows: Any = None,
+        classes: np.ndarray | None = None,
     ) -> RunState:
         """Score, train and weigh every lineage for one run; ``state`` untouched."""
+        if classes is not None and state.classes is not None:
+            if len(np.setdiff1d(classes, state.classes)):
+                raise ValueError(
+                    f"Run {state.history.n_runs} brings new class(es) "
+                    f"{np.setdiff1d(classes, state.classes).tolist()}, and an "
+                    "Adaptive start cannot add classes to its lineages; refit a "
+                    "fresh estimator on rows of every class."
+                )
         adaptive: Adaptive = self.start
         starts, names = adaptive.starts(), adaptive.lineage_names()
         portfolio = self._portfolio(state, names, starts)
-        run = len(state.history)
+        run = state.history.n_runs
         X_new, y_new = self._new_rows(portfolio, X, y, new)
         served_vote = adaptive.serve == "weighted" and state.portfolio is not None
         evidence = self._evidence_on(state, portfolio.served, X_new, y_new, served_vote)
@@ -305,7 +316,7 @@ class PortfolioRunner(Runner):
             )
             record = dataclasses.replace(after.history[-1], prequential_score=tested[i])
             records[i] = record
-            history = History((*lin.history, record))
+            history = lin.history.append(record)
             lineages.append(
                 dataclasses.replace(
                     lin, model=after.model, history=history, score=scores[i]
@@ -367,7 +378,7 @@ class PortfolioRunner(Runner):
         base = records[best]
         return dataclasses.replace(
             base,
-            run=len(state.history),
+            run=state.history.n_runs,
             method=self.method,
             start=decision.start.describe(),
             reason=f"{decision.reason}; {serving}",
