@@ -314,6 +314,17 @@ class Runner:
             # == 1 - errors.mean(): the sum of 0/1 values is exact.
             score = float(1.0 - np.count_nonzero(wrong) / wrong.size)
         else:
+            finite = np.isfinite(np.asarray(y_pred, dtype=np.float64))
+            if not finite.all():
+                bad = finite.size - np.count_nonzero(finite)
+                source = f"the model of run {run - 1}" if run else "the init model"
+                raise DivergenceError(
+                    f"Run {run} cannot start: {source} predicts "
+                    f"non-finite values (NaN or infinity) for {bad} of its "
+                    f"{finite.size} new values, so it can be neither scored nor "
+                    "continued. Nothing was committed; scale the features, or fit "
+                    "a fresh clone cold."
+                )
             residual = np.abs(np.asarray(y, dtype=np.float64) - y_pred)
             errors = residual if residual.ndim == 1 else residual.mean(axis=1)
             score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")

@@ -183,23 +183,61 @@ def _skops() -> Any:
     return skops.io
 
 
-def is_trusted_class(name: str) -> bool:
-    """Whether ``name`` is a class defined in scikit-learn, numpy, scipy or here."""
+def _test_part(part: str) -> bool:
+    return part == "tests" or part.startswith("test_") or part == "conftest"
+
+
+def name_refusal(name: str, extra: Sequence[str] = ()) -> str | None:
+    """Why a type name from a skops schema is refused by its name alone, or None.
+
+    Decided without importing anything: the name must be dotted identifiers
+    under scikit-learn, numpy, scipy, this package or ``builtins`` (or listed
+    in ``extra``), with no dunder part (``numpy.f2py.__main__`` would run a
+    command-line tool when imported) and no test module.
+    """
+    if name in extra:
+        return None
     module, _, attr = name.rpartition(".")
     parts = module.split(".")
-    if parts[0] not in _ALLOWED_ROOTS or any(
-        p == "tests" or p.startswith("test_") or p == "conftest" for p in parts
+    if (
+        not module
+        or not attr.isidentifier()
+        or not all(p.isidentifier() for p in parts)
     ):
+        return "not a dotted name"
+    if parts[0] not in _ALLOWED_ROOTS | {"builtins"}:
+        return "outside the trusted packages"
+    if any(p.startswith("__") and p.endswith("__") for p in parts):
+        return "a module that runs code when imported"
+    if any(_test_part(p) for p in parts):
+        return "a test module"
+    return None
+
+
+def is_trusted_class(name: str) -> bool:
+    """Whether ``name`` is a class defined in scikit-learn, numpy, scipy or here.
+
+    Only a name that :func:`name_refusal` accepts is imported, and any
+    exception from the import (``SystemExit`` too) means "not trusted".
+    """
+    if name_refusal(name) is not None or name.startswith("builtins."):
         return False
+    module, _, attr = name.rpartition(".")
     try:
         obj = getattr(importlib.import_module(module), attr)
-    except Exception:  # noqa: BLE001 - an unknown name is simply not trusted
+    except BaseException:  # noqa: BLE001 - an unknown name is simply not trusted
         return False
     return isinstance(obj, type) and str(obj.__module__).split(".")[0] in _ALLOWED_ROOTS
 
 
-def _schema_loaders(data: bytes) -> dict[str, set[str]]:
-    """Loader names used for each type in a skops file's schema."""
+def schema_names(data: bytes) -> dict[str, set[str]]:
+    """Every type or function name in a skops file's schema, with its loaders.
+
+    Read from ``schema.json`` directly (nothing imported): the
+    ``__module__``/``__class__`` pair of every node (loader ``""`` where a
+    node has none) and the ``module_path``/``function`` pair of function
+    nodes.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         schema = json.loads(zf.read("schema.json"))
     found: dict[str, set[str]] = {}
@@ -207,9 +245,14 @@ def _schema_loaders(data: bytes) -> dict[str, set[str]]:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if "__loader__" in node:
-                name = f"{node.get('__module__')}.{node.get('__class__')}"
-                found.setdefault(name, set()).add(str(node["__loader__"]))
+            pairs = [("__module__", "__class__"), ("module_path", "function")]
+            for module_key, name_key in pairs:
+                if module_key in node or name_key in node:
+                    name = f"{node.get(module_key)}.{node.get(name_key)}"
+                    loader = node.get("__loader__", "") if module_key[0] == "_" else ""
+                    found.setdefault(name, set()).add(str(loader))
+            if "__loader__" in node and "__module__" not in node:
+                found.setdefault(f"None.{node.get('__class__')}", set())
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
@@ -219,37 +262,53 @@ def _schema_loaders(data: bytes) -> dict[str, set[str]]:
 def vet_skops(data: bytes, what: str, extra: Sequence[str]) -> list[str]:
     """Check a skops file against the trust policy; return the types to trust.
 
+    Trust is first decided from the names in the file's schema, before
+    anything is imported (:func:`name_refusal`); only then may skops and the
+    class check import the modules those names live in.
+
     Raises :class:`UnsafeCheckpointError` naming every refused type.
     """
-    sio = _skops()
     try:
-        names = sio.get_untrusted_types(data=data)
-        loaders = _schema_loaders(data)
+        loaders = schema_names(data)
     except Exception as exc:  # noqa: BLE001 - anything unreadable is refused
         raise UnsafeCheckpointError(
             f"{what} is not a valid skops file ({type(exc).__name__}: {exc}); "
             "it was not loaded. Checkpoints never unpickle: a pickle or other "
             "foreign file in a store is refused."
         ) from exc
-    refused = []
+    by_name = {name: name_refusal(name, extra) for name in sorted(loaders)}
+    refused = [f"{name} ({why})" for name, why in by_name.items() if why]
+    if refused:
+        raise _untrusted(what, refused)
+    try:
+        names = _skops().get_untrusted_types(data=data)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit from an import too
+        raise UnsafeCheckpointError(
+            f"{what} is not a valid skops file ({type(exc).__name__}: {exc}); "
+            "it was not loaded."
+        ) from exc
     for name in names:
         if name in extra:
             continue
         if not is_trusted_class(name):
             refused.append(name)
             continue
-        unsafe = loaders.get(name, set()) - _SAFE_LOADERS
+        unsafe = loaders.get(name, set()) - _SAFE_LOADERS - {""}
         if unsafe:
             refused.append(f"{name} (via {', '.join(sorted(unsafe))})")
     if refused:
-        raise UnsafeCheckpointError(
-            f"{what} contains types the checkpoint loader does not trust: "
-            f"{refused}. Only classes from scikit-learn, numpy, scipy and "
-            "sklearn_warmstart are trusted (built by setting attributes, never "
-            "by calling code named in the file). If these are your own safe "
-            "classes, list their exact names in CheckpointStore(trusted=[...])."
-        )
+        raise _untrusted(what, refused)
     return list(names)
+
+
+def _untrusted(what: str, refused: list[str]) -> UnsafeCheckpointError:
+    return UnsafeCheckpointError(
+        f"{what} contains types the checkpoint loader does not trust: "
+        f"{refused}. Only classes from scikit-learn, numpy, scipy and "
+        "sklearn_warmstart are trusted (built by setting attributes, never "
+        "by calling code named in the file). If these are your own safe "
+        "classes, list their exact names in CheckpointStore(trusted=[...])."
+    )
 
 
 def skops_dumps(obj: Any, what: str, extra: Sequence[str]) -> bytes:
@@ -267,7 +326,7 @@ def skops_loads(data: bytes, what: str, extra: Sequence[str]) -> Any:
     trusted = vet_skops(data, what, extra)
     try:
         obj = _skops().loads(data, trusted=trusted)
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - SystemExit from an import too
         raise UnsafeCheckpointError(
             f"{what} could not be loaded safely ({type(exc).__name__}: {exc})."
         ) from exc

@@ -9,6 +9,7 @@ committed here last.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
@@ -46,6 +47,38 @@ def _supports_partial_fit(wrapper: Any) -> bool:
     if adapter is None or adapter.estimator is not wrapper.estimator:
         adapter = adapter_for(wrapper.estimator)  # checked at every partial_fit
     return adapter.supports_partial_fit()
+
+
+def _model_kind(model: Any) -> tuple[Any, ...]:
+    """Class, family (adapter) and kind of a model; of a pipeline's steps too."""
+    steps = getattr(model, "steps", None)
+    classes = tuple(type(step).__name__ for _, step in steps) if steps else ()
+    try:
+        family = type(adapter_for(model)).__name__
+    except (TypeError, ValueError):
+        family = "no"
+    return (
+        type(model).__name__,
+        classes,
+        family,
+        "classifier" if is_classifier(model) else "regressor",
+    )
+
+
+def _check_same_model(model: Any, estimator: Any, source: str) -> None:
+    """Refuse a start model of another class, family or kind than ``estimator``."""
+    have, want = _model_kind(model), _model_kind(estimator)
+    if have != want:
+
+        def text(kind):
+            steps = f" ({', '.join(kind[1])})" if kind[1] else ""
+            return f"{kind[0]}{steps}, {kind[2]} family, {kind[3]}"
+
+        raise ValueError(
+            f"{source} holds a {text(have)}, but the estimator is a {text(want)}; "
+            "a run can only continue a model of the same class. Pass the "
+            "estimator the model was fitted with."
+        )
 
 
 class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
@@ -111,13 +144,37 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
         base_seed(self.random_state)
         if self.checkpoint is not None:
-            from .checkpoints import as_store
-
-            as_store(self.checkpoint)
+            self._check_own_store()
         adapter = getattr(state, "adapter", None)
         if adapter is None or adapter.estimator is not self.estimator:
             adapter = adapter_for(self.estimator)
         return adapter, check_start(self.start), check_triggers(self.reset)
+
+    def __sklearn_clone__(self) -> _BaseWarmStart:
+        twin = super().__sklearn_clone__()
+        if self.checkpoint is not None:
+            from .checkpoints import as_store
+
+            twin._clone_of_store = os.path.abspath(as_store(self.checkpoint).path)
+        return twin
+
+    def _check_own_store(self) -> None:
+        """Refuse to fit a clone that would write into its original's store."""
+        from .checkpoints import as_store
+
+        store = as_store(self.checkpoint)
+        path = os.path.abspath(store.path)
+        if getattr(self, "_clone_of_store", None) == path:
+            raise ValueError(
+                f"This {type(self).__name__} is a clone (GridSearchCV, "
+                "cross_validate and sklearn.base.clone make one per candidate "
+                f"and fold) and would write into {path}, the checkpoint store of "
+                "the estimator it was cloned from: every clone would add to one "
+                "lineage. Use checkpoint=None in searches and cross-validation "
+                "and fit the chosen model with a checkpoint, or give the clone "
+                "its own store: clone.set_params(checkpoint=<another folder>)."
+            )
+        store.check_writable()
 
     def _init_model(self) -> Any:
         init = self.init
@@ -126,7 +183,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         if isinstance(init, str) or hasattr(init, "__fspath__"):
             from .checkpoints import load_model
 
-            return load_model(init, template=self.estimator)
+            model = load_model(init, template=self.estimator)
+            _check_same_model(model, self.estimator, f"init={init!s}")
+            return model
         if isinstance(init, FrozenEstimator):
             init = init.estimator
         try:
@@ -139,7 +198,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 "pass init=FrozenEstimator(model) (sklearn.frozen) or a "
                 "checkpoint path to keep it."
             ) from error
-        return init.estimator_ if isinstance(init, _BaseWarmStart) else init
+        model = init.estimator_ if isinstance(init, _BaseWarmStart) else init
+        _check_same_model(model, self.estimator, "init")
+        return model
 
     def _runner(
         self,
@@ -370,9 +431,10 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         next ``fit`` or ``partial_fit`` is the next run, with the seed it would
         have had without the interruption. River detectors cannot be stored
         without pickle: their states restart fresh (with a warning). The
-        resumed estimator keeps writing checkpoints to the same store; pass a
-        :class:`~sklearn_warmstart.checkpoints.CheckpointStore` rather than a
-        path to keep its retention settings (``keep_last``, ``keep_every``).
+        resumed estimator keeps writing checkpoints to the same store, with
+        the retention settings (``keep_last``, ``keep_every``) stored in it
+        unless ``path`` is a
+        :class:`~sklearn_warmstart.checkpoints.CheckpointStore` with its own.
 
         Parameters
         ----------
@@ -393,6 +455,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         CheckpointError
             If the store has no verified checkpoint or a required parameter
             is missing.
+        ValueError
+            If the stored model's class, family or kind (classifier or
+            regressor) differs from the given ``estimator``'s.
 
         Examples
         --------
@@ -411,7 +476,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         """
         from .checkpoints import CheckpointError, as_store
 
-        store = as_store(path)
+        store = as_store(path, read_settings=True)
         ckpt = store.load(template=params.get("estimator"))
         if ckpt.estimator_class != cls.__name__:
             raise ValueError(
@@ -426,6 +491,9 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 f"again: {cls.__name__}.resume(path, {missing[0]}=...)."
             )
         estimator = cls(**{**ckpt.params, "init": None, "checkpoint": store, **params})
+        _check_same_model(
+            ckpt.model, estimator.estimator, f"Checkpoint {ckpt.id} in {store.path}"
+        )
         estimator._restore_checkpoint(ckpt)
         return estimator
 
@@ -585,7 +653,10 @@ _PARAMETERS_DOC = """
         save itself fails (disk full, permission denied), the run stays
         committed in memory, the store is unchanged and ``CheckpointError``
         is raised; the next successful save holds the whole history again.
-        Continue later with :meth:`resume`.
+        Continue later with :meth:`resume`. A clone (``GridSearchCV``,
+        ``cross_validate``, ``sklearn.base.clone``) whose ``checkpoint`` is
+        still its original's store raises ``ValueError`` at ``fit``: one
+        store holds one lineage.
     buffer_size : int, default=2000
         Rows kept for streaming resets: a reset in ``partial_fit`` trains a
         fresh model on the most recent ``buffer_size`` rows.

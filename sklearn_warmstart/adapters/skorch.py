@@ -782,20 +782,28 @@ class SkorchAdapter(Adapter):
         if restore:
             net.set_params(**restore)
         self._initialize(net, 0)
-        tensors = payload.tensors or {}
+        tensors = payload.tensors if isinstance(payload.tensors, dict) else {}
         what = f"The checkpoint of {doc.get('class')}"
         for group, names in (
             ("modules", net._modules),
             ("criteria", net._criteria),
             ("optimizers", net._optimizers),
         ):
-            stored = tensors.get(group, {})
+            stored = tensors.get(group)
+            stored = stored if isinstance(stored, dict) else {}
             components = _stateful(net, list(names))
             if set(stored) - set(components):
                 raise CheckpointError(
                     f"{what} holds {group} {sorted(stored)} but the given "
                     f"{type(template).__name__} has {sorted(components)}. Pass the "
                     "net configured as when the checkpoint was written."
+                )
+            lacking = sorted(set(components) - set(stored))
+            if lacking:
+                raise CheckpointError(
+                    f"{what} lacks the state of {group} {lacking}, which every "
+                    "checkpoint of this adapter holds; the payload is incomplete "
+                    "(tampered with or truncated) and was refused."
                 )
             for name, state in stored.items():
                 try:

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from .._serial import (
     _ALLOWED_ROOTS,
@@ -48,7 +50,7 @@ from .._serial import (
 )
 from ..adapters import Adapter, adapter_for
 from ..records import History, HistorySummary, RunRecord
-from .store import _LINEAGE, _PREFIX, FORMAT, FileStore, fingerprint
+from .store import _ID, _LINEAGE, _MARKER, FORMAT, FileStore, fingerprint
 
 __all__ = [
     "Checkpoint",
@@ -204,12 +206,22 @@ def _content_of(estimator: Any) -> CheckpointContent:
     return content
 
 
-def as_store(checkpoint: Any) -> CheckpointStore:
-    """``checkpoint`` as a :class:`CheckpointStore` (a path makes a new one)."""
+def as_store(checkpoint: Any, *, read_settings: bool = False) -> CheckpointStore:
+    """``checkpoint`` as a :class:`CheckpointStore`.
+
+    A path opens the store there with the retention settings stored in it
+    (``keep_last``/``keep_every`` of the store's last writer; none for a new
+    store), applied at its next write, or at once with ``read_settings``.
+    A :class:`CheckpointStore` is used as given.
+    """
     if isinstance(checkpoint, CheckpointStore):
         return checkpoint
     if isinstance(checkpoint, str) or hasattr(checkpoint, "__fspath__"):
-        return CheckpointStore(checkpoint)
+        store = CheckpointStore(checkpoint)
+        store._stored_settings = True
+        if read_settings:
+            store._adopt_settings()
+        return store
     raise TypeError(
         f"checkpoint must be None, a path or a CheckpointStore, got "
         f"{type(checkpoint).__name__}."
@@ -227,7 +239,8 @@ class CheckpointStore(FileStore):
     Parameters
     ----------
     path : str or path-like
-        The store's directory (created on the first write).
+        The store's directory (created on the first write). An existing
+        folder must be empty or a checkpoint store.
     keep_last : int or None, default=None
         Keep the newest ``keep_last`` checkpoints and prune older ones
         (their lineage entries stay, marked ``"pruned"``). None keeps all.
@@ -248,9 +261,17 @@ class CheckpointStore(FileStore):
     Notes
     -----
     ``lineage.json`` is rewritten (atomically) at every checkpoint, so a store
-    of many thousands of runs pays a few milliseconds per run for it. Several
-    estimators may share a store; ``load`` and ``resume`` use the newest
-    checkpoint of the store, so one lineage per store is the clear layout.
+    of many thousands of runs pays a few milliseconds per run for it. It also
+    records ``keep_last`` and ``keep_every``: a store opened by path (for
+    example ``resume(path)``) prunes as its last writer did.
+
+    The store writes only into a new or empty folder or into a store (marked
+    by ``sklearn_warmstart_store.json``), and deletes only what it wrote. Ids
+    and file names read from disk are validated; a lost ``lineage.json`` is
+    rebuilt from the checkpoints' manifests. ``load`` and ``resume`` use the
+    newest checkpoint of the store, so one lineage per store is the clear
+    layout: a clone of a meta-estimator (``GridSearchCV``, ``cross_validate``)
+    refuses to write into its original's store.
 
     Examples
     --------
@@ -544,19 +565,29 @@ class CheckpointStore(FileStore):
 
 
 def _model_from(payload: Payload, hook: str, template: Any, what: str) -> Any:
-    """The model of a decoded payload, rebuilt by the template's adapter."""
+    """The fitted model of a decoded payload, rebuilt by the template's adapter."""
     if payload.kind == "torch-net":  # written before adapters owned their payloads
-        return torch_load_payload(payload, template)
-    if template is None:
-        if payload.kind == "skops":
-            return payload.skops
+        model = torch_load_payload(payload, template)
+    elif template is None:
+        if payload.kind != "skops":
+            raise CheckpointError(
+                f"{what} holds a {hook} payload (safe formats, not a "
+                "pickled model); restoring it needs the configured "
+                "estimator. Pass it: resume(path, estimator=...) or "
+                "load_model(path, template=...)."
+            )
+        model = payload.skops
+    else:
+        model = adapter_for(template).load_payload(payload, template)
+    try:
+        check_is_fitted(model)
+    except (NotFittedError, TypeError) as exc:
         raise CheckpointError(
-            f"{what} holds a {hook} payload (safe formats, not a "
-            "pickled model); restoring it needs the configured "
-            "estimator. Pass it: resume(path, estimator=...) or "
-            "load_model(path, template=...)."
-        )
-    return adapter_for(template).load_payload(payload, template)
+            f"{what} holds a {type(model).__name__} that is not fitted; every "
+            "checkpoint is written from a fitted model, so the file was tampered "
+            "with and was refused."
+        ) from exc
+    return model
 
 
 def torch_load_payload(payload: Payload, template: Any) -> Any:
@@ -649,9 +680,13 @@ def load_model(path: str | os.PathLike, template: Any = None) -> Any:
     'warm'
     """
     path = Path(path)
-    if (path / _LINEAGE).exists():
+
+    def is_store(folder: Path) -> bool:
+        return (folder / _LINEAGE).exists() or (folder / _MARKER).exists()
+
+    if is_store(path):
         return CheckpointStore(path).load_model(template=template)
-    if path.name.startswith(_PREFIX) and (path.parent / _LINEAGE).exists():
+    if _ID.fullmatch(path.name) and is_store(path.parent):
         return CheckpointStore(path.parent).load_model(path.name, template=template)
     raise CheckpointError(
         f"{path} is neither a checkpoint store (no {_LINEAGE}) nor a checkpoint "

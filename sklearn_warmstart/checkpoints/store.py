@@ -6,8 +6,10 @@ and knows nothing of models, adapters or estimators (the codec does).
 On disk::
 
     store/
+      sklearn_warmstart_store.json  the store's marker (written at creation)
       .lock              serialises writers (and readers) across processes
-      lineage.json       one entry per checkpoint ever written, pruned ones too
+      lineage.json       the retention settings and one entry per checkpoint
+                         ever written, pruned ones too
       ckpt-000007/
         manifest.json    lineage + file hashes (a copy of its lineage entry)
         ...              the files the codec wrote
@@ -16,8 +18,16 @@ Writing is crash-safe: files go to a staging directory (each fsynced), which
 is renamed into place, then ``lineage.json`` is replaced atomically (temp file
 in the same directory, fsync, ``os.replace``, directory fsync). The lineage
 replace is the commit point: a writer killed at any moment leaves either the
-old or the new lineage, and directories the lineage does not list are removed
-by the next writer.
+old or the new lineage.
+
+The store deletes only what it wrote: staging directories and temporary
+files of its own name patterns, checkpoints its retention rule prunes, and
+the checkpoint of an interrupted write (a complete ``ckpt-*`` directory whose
+manifest names it and whose sequence number is newer than the lineage's).
+Every checkpoint is self-describing (its manifest holds id, seq, parent,
+hashes and format), so a lost ``lineage.json`` is rebuilt from the manifests.
+Ids and file names read from disk are checked against fixed patterns and
+must resolve to real files inside the store; a bad one is a corrupt entry.
 """
 
 from __future__ import annotations
@@ -27,7 +37,9 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -58,8 +70,15 @@ FORMAT = 1
 _LINEAGE = "lineage.json"
 _LOCK = ".lock"
 _MANIFEST = "manifest.json"
+_MARKER = "sklearn_warmstart_store.json"
 _PREFIX = "ckpt-"
 _STAGING = ".staging-"
+_ID = re.compile(r"ckpt-(\d{6,9})")
+_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+_STAGING_NAME = re.compile(r"\.(staging|trash)-[0-9a-f]{32}")
+_TMP_NAME = re.compile(
+    r"\.(lineage\.json|sklearn_warmstart_store\.json)\.tmp-[0-9a-f]{32}"
+)
 
 
 class CorruptCheckpointWarning(UserWarning):
@@ -90,8 +109,79 @@ class FileProblem:
     actual: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.checkpoint}/{self.file}" if self.file else self.checkpoint
+        where = "/".join(part for part in (self.checkpoint, self.file) if part)
         return f"{where}: {self.problem}"
+
+
+def entry_problem(entry: Any) -> str | None:
+    """Why a lineage entry (or manifest) is malformed; None if it is sound.
+
+    The id must be ``ckpt-`` and 6 to 9 digits equal to its ``seq``, and
+    every file name a plain name (no separator, no leading dot), so nothing
+    read from disk can name a path outside its checkpoint directory.
+    """
+    if not isinstance(entry, dict):
+        return "not an object"
+    checkpoint_id = entry.get("id")
+    match = _ID.fullmatch(checkpoint_id) if isinstance(checkpoint_id, str) else None
+    if match is None:
+        return f"invalid id {checkpoint_id!r}"
+    seq = entry.get("seq")
+    if type(seq) is not int or seq != int(match[1]):
+        return f"seq {seq!r} does not match id {checkpoint_id}"
+    if entry.get("status") not in ("kept", "pruned"):
+        return f"invalid status {entry.get('status')!r}"
+    if not isinstance(entry.get("manifest_sha256"), str):
+        return "no manifest hash"
+    files = entry.get("files")
+    if not isinstance(files, dict):
+        return "no file list"
+    for name, info in files.items():
+        if not _FILE.fullmatch(name) or name == _MANIFEST:
+            return f"invalid file name {name!r}"
+        if not (
+            isinstance(info, dict)
+            and isinstance(info.get("sha256"), str)
+            and type(info.get("bytes")) is int
+        ):
+            return f"invalid hash record for {name}"
+    return None
+
+
+def _regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file itself (not a symlink)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _real_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory itself (not a symlink to one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class _Lineage:
+    """What the store knows: entries (sound and corrupt) and its settings."""
+
+    entries: list[Any]
+    settings: dict[str, Any] | None
+    #: "ok", "missing" (rebuilt from the manifests) or "unreadable" (rebuilt).
+    state: str
+    detail: str = ""
+
+    @property
+    def sound(self) -> list[dict[str, Any]]:
+        return [e for e in self.entries if entry_problem(e) is None]
+
+    @property
+    def corrupt(self) -> list[tuple[Any, str]]:
+        found = ((e, entry_problem(e)) for e in self.entries)
+        return [(e, why) for e, why in found if why is not None]
 
 
 # ----------------------------------------------------------------------------- disk
@@ -241,12 +331,99 @@ class FileStore:
         self.keep_every = keep_every
         self.trusted = tuple(trusted)
         self.timeout = timeout
+        #: Take keep_last/keep_every from the store (a store opened by path).
+        self._stored_settings = False
 
     def __repr__(self) -> str:
         return (
             f"CheckpointStore({os.fspath(self.path)!r}, keep_last={self.keep_last}, "
             f"keep_every={self.keep_every})"
         )
+
+    # ------------------------------------------------------------------ ownership
+    def _kind(self) -> str:
+        """``"absent"``, ``"empty"``, ``"store"`` or ``"legacy"``; else refuse.
+
+        A legacy store was written before the marker existed: it has a
+        readable ``lineage.json`` whose kept checkpoints have manifests.
+        """
+        if not self.path.exists():
+            return "absent"
+        if not _real_dir(self.path) and not self.path.is_dir():
+            raise CheckpointError(f"Checkpoint store {self.path} is not a directory.")
+        if _regular_file(self.path / _MARKER):
+            return "store"
+        names = {p.name for p in self.path.iterdir()} - {_LOCK}
+        if not names:
+            return "empty"
+        try:
+            lineage = self._parse_lineage((self.path / _LINEAGE).read_bytes())
+            legacy = all(
+                _regular_file(self.path / e["id"] / _MANIFEST)
+                for e in lineage.sound
+                if e["status"] == "kept"
+            )
+        except (OSError, CheckpointError):
+            legacy = False
+        if legacy:
+            return "legacy"
+        raise CheckpointError(
+            f"{self.path} is not a checkpoint store (it has no {_MARKER} and no "
+            f"readable {_LINEAGE}) and is not empty; sklearn_warmstart neither "
+            "writes into nor deletes from folders it did not create, so it was "
+            "left untouched. Give an empty or new folder, or an existing store."
+        )
+
+    def check_writable(self) -> None:
+        """Raise unless this folder is new, empty or a checkpoint store.
+
+        The meta-estimators call it before their first run, so a folder that
+        holds other files is refused before anything is trained or written.
+
+        Raises
+        ------
+        CheckpointError
+            If the folder is neither empty nor a checkpoint store.
+        """
+        self._kind()
+
+    def _claim(self) -> None:
+        """Write the store's marker if this store has none yet (under the lock)."""
+        if self._kind() == "store":
+            return
+        atomic_write(
+            self.path / _MARKER,
+            to_json(
+                {
+                    "store": "sklearn_warmstart checkpoint store",
+                    "format": FORMAT,
+                    "created": _utc_now(),
+                    "settings": self._settings(),
+                }
+            ),
+        )
+
+    def _settings(self) -> dict[str, Any]:
+        return {"keep_last": self.keep_last, "keep_every": self.keep_every}
+
+    def _adopt_settings(self, lineage: _Lineage | None = None) -> None:
+        """Take keep_last/keep_every from the store (its lineage, else its marker)."""
+        if lineage is None and self.path.is_dir():
+            with contextlib.suppress(CheckpointError, OSError):
+                lineage = self._load_lineage()
+        settings = lineage.settings if lineage is not None else None
+        if settings is None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                settings = json.loads((self.path / _MARKER).read_bytes()).get(
+                    "settings"
+                )
+        if not isinstance(settings, dict):
+            return
+        keep_last, keep_every = settings.get("keep_last"), settings.get("keep_every")
+        with contextlib.suppress(ValueError):
+            _check_optional_int("keep_last", keep_last)
+            _check_optional_int("keep_every", keep_every)
+            self.keep_last, self.keep_every = keep_last, keep_every
 
     # ------------------------------------------------------------------ lock, lineage
     @contextlib.contextmanager
@@ -273,43 +450,121 @@ class FileStore:
         finally:
             lock.release()
 
-    def _read_lineage(self) -> list[dict[str, Any]]:
+    def _parse_lineage(self, raw: bytes) -> _Lineage:
         path = self.path / _LINEAGE
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return []
         try:
             doc = json.loads(raw)
             if doc.get("format") != FORMAT:
                 raise ValueError(f"unknown format {doc.get('format')!r}")
-            return list(doc["entries"])
-        except (ValueError, KeyError, AttributeError) as exc:
+            entries = doc["entries"]
+            if not isinstance(entries, list):
+                raise ValueError("entries is not a list")
+        except (ValueError, KeyError, AttributeError, TypeError) as exc:
             raise CheckpointError(
                 f"The lineage log {path} is unreadable ({exc}). It is written "
                 "atomically, so it was damaged outside this library; restore it "
-                "from a backup (each checkpoint's manifest.json holds its entry)."
+                "from a backup, or delete it: the next save rebuilds it from "
+                "each checkpoint's manifest.json (pruned entries are then lost)."
             ) from exc
+        settings = doc.get("settings")
+        return _Lineage(entries, settings if isinstance(settings, dict) else None, "ok")
 
-    def _write_lineage(self, entries: list[dict[str, Any]]) -> None:
+    def _load_lineage(self, *, tolerant: bool = False) -> _Lineage:
+        """The lineage log; rebuilt from the manifests when it is missing.
+
+        An unreadable log raises, unless ``tolerant`` (verify), which then
+        reports it and checks the rebuilt entries.
+        """
+        try:
+            raw = (self.path / _LINEAGE).read_bytes()
+        except FileNotFoundError:
+            return _Lineage(self._rebuild(), None, "missing")
+        try:
+            return self._parse_lineage(raw)
+        except CheckpointError as exc:
+            if not tolerant:
+                raise
+            return _Lineage(self._rebuild(), None, "unreadable", str(exc))
+
+    def _read_lineage(self) -> list[dict[str, Any]]:
+        """The sound lineage entries."""
+        return self._load_lineage().sound
+
+    def _rebuild(self) -> list[dict[str, Any]]:
+        """Lineage entries rebuilt from every checkpoint directory's manifest."""
+        if not self.path.is_dir():
+            return []
+        entries = []
+        for child in self.path.iterdir():
+            if _ID.fullmatch(child.name) and _real_dir(child):
+                entry = self._manifest_entry(child)
+                if entry is not None:
+                    entries.append(entry)
+        return sorted(entries, key=_seq)
+
+    def _manifest_entry(self, folder: Path) -> dict[str, Any] | None:
+        """A checkpoint directory's manifest as a kept lineage entry, if sound."""
+        manifest = folder / _MANIFEST
+        if not _regular_file(manifest):
+            return None
+        try:
+            raw = manifest.read_bytes()
+            doc = json.loads(raw)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(doc, dict) or doc.get("id") != folder.name:
+            return None
+        entry = {**doc, "manifest_sha256": _sha256(raw), "status": "kept"}
+        return entry if entry_problem(entry) is None else None
+
+    def _write_lineage(self, entries: list[Any]) -> None:
         body = ",\n".join(
             json.dumps(e, default=json_default, sort_keys=True) for e in entries
         )
-        data = f'{{"format": {FORMAT}, "entries": [\n{body}\n]}}\n'.encode()
+        settings = json.dumps(self._settings(), sort_keys=True)
+        data = (
+            f'{{"format": {FORMAT}, "settings": {settings}, "entries": [\n{body}\n]}}\n'
+        ).encode()
         atomic_write(self.path / _LINEAGE, data)
 
+    def _discard(self, folder: Path) -> None:
+        """Delete a checkpoint directory: renamed to a trash name first, so a
+        writer killed mid-delete leaves debris of a name only the store uses."""
+        trash = self.path / f".trash-{uuid.uuid4().hex}"
+        os.rename(folder, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def _ours(self, folder: Path) -> bool:
+        """Whether ``folder`` is a checkpoint directory this store wrote."""
+        return _real_dir(folder) and self._manifest_entry(folder) is not None
+
     def _remove_orphans(self, entries: list[dict[str, Any]]) -> None:
-        """Delete staging and checkpoint directories the lineage does not keep."""
-        kept = {e["id"] for e in entries if e["status"] == "kept"}
+        """Delete the debris of interrupted writes and failed prunes.
+
+        Only names the store generates are touched: its staging and trash
+        directories and temporary files, pruned checkpoints, and complete
+        checkpoint directories newer than the lineage (a writer killed before
+        its commit). Anything else stays, whatever its name.
+        """
+        listed = {e["id"]: e for e in entries}
+        newest = max((e["seq"] for e in entries), default=-1)
         for child in self.path.iterdir():
-            stale = child.name.startswith(_STAGING) or (
-                child.name.startswith(_PREFIX) and child.name not in kept
-            )
-            if stale and child.is_dir():
+            name = child.name
+            if _STAGING_NAME.fullmatch(name) and _real_dir(child):
                 shutil.rmtree(child, ignore_errors=True)
-            elif child.name.startswith(f".{_LINEAGE}.tmp-"):
+            elif _TMP_NAME.fullmatch(name) and _regular_file(child):
                 with contextlib.suppress(OSError):
                     child.unlink()
+            elif match := _ID.fullmatch(name):
+                entry = listed.get(name)
+                stale = (
+                    entry["status"] == "pruned"
+                    if entry is not None
+                    else int(match[1]) > newest
+                ) and self._ours(child)
+                if stale:
+                    with contextlib.suppress(OSError):  # retried by the next write
+                        self._discard(child)
 
     # ------------------------------------------------------------------ writing
     def write(
@@ -331,9 +586,11 @@ class FileStore:
         Raises
         ------
         CheckpointError
-            If anything could not be written; the store is then unchanged.
+            If anything could not be written, or the folder is not a store
+            and not empty; the store is then unchanged.
         """
         try:
+            self._kind()  # refuse a foreign folder before creating the lock file
             with self._locked():
                 return self._commit(files, meta, named)
         except CheckpointError:
@@ -344,17 +601,30 @@ class FileStore:
                 "unchanged."
             ) from exc
 
+    def _next_id(self, entries: list[dict[str, Any]]) -> tuple[int, str]:
+        """The next sequence number whose name is free (nothing planted there)."""
+        seq = max((e["seq"] for e in entries), default=-1) + 1
+        while os.path.lexists(self.path / f"{_PREFIX}{seq:06d}"):
+            seq += 1
+        return seq, f"{_PREFIX}{seq:06d}"
+
     def _commit(
         self,
         files: Mapping[str, bytes],
         meta: Mapping[str, Any],
         named: Callable[[str], Mapping[str, bytes]] | None,
     ) -> str:
-        entries = self._read_lineage()
+        self._claim()
+        lineage = self._load_lineage()
+        if self._stored_settings:
+            self._adopt_settings(lineage)
+        entries = lineage.sound
         self._remove_orphans(entries)
-        seq = max((e["seq"] for e in entries), default=-1) + 1
-        checkpoint_id = f"{_PREFIX}{seq:06d}"
+        seq, checkpoint_id = self._next_id(entries)
         files = {**files, **(named(checkpoint_id) if named else {})}
+        bad = [name for name in files if not _FILE.fullmatch(name) or name == _MANIFEST]
+        if bad:
+            raise CheckpointError(f"Invalid checkpoint file name(s) {bad}.")
 
         manifest = {
             "id": checkpoint_id,
@@ -385,8 +655,10 @@ class FileStore:
                 "manifest_sha256": _sha256(manifest_bytes),
                 "status": "kept",
             }
-            entries, doomed = self._retain([*entries, entry])
-            self._write_lineage(entries)  # the commit point (and the pruning)
+            # Corrupt entries stay in the log as they are, for a person to read.
+            corrupt = [e for e, _ in lineage.corrupt]
+            kept, doomed = self._retain([*entries, entry])
+            self._write_lineage([*corrupt, *kept])  # the commit point (and pruning)
         except BaseException as exc:
             if renamed and self._committed(checkpoint_id):
                 # os.replace happened; only the directory fsync after it failed.
@@ -418,7 +690,11 @@ class FileStore:
         kept = sorted((e for e in entries if e["status"] == "kept"), key=_seq)
         keep = {e["id"] for e in kept[-self.keep_last :]}
         if self.keep_every is not None:
-            keep |= {e["id"] for e in kept if e["run"] % self.keep_every == 0}
+            keep |= {
+                e["id"]
+                for e in kept
+                if type(e.get("run")) is int and e["run"] % self.keep_every == 0
+            }
         doomed = [e["id"] for e in kept if e["id"] not in keep]
         when = _utc_now()
         updated = [
@@ -428,10 +704,15 @@ class FileStore:
         return updated, doomed
 
     def _remove(self, doomed: list[str]) -> None:
-        """Delete pruned checkpoint directories (a failure is retried later)."""
+        """Delete pruned checkpoint directories (a failure is retried later).
+
+        Only a real directory whose manifest names it is removed.
+        """
         try:
             for checkpoint_id in doomed:
-                shutil.rmtree(self.path / checkpoint_id)
+                folder = self.path / checkpoint_id
+                if self._ours(folder):
+                    self._discard(folder)
         except OSError as exc:
             warnings.warn(
                 f"Removing pruned checkpoints in {self.path} failed ({exc}); the "
@@ -447,19 +728,21 @@ class FileStore:
         """Read a checkpoint's files and compare them with the lineage entry."""
         checkpoint_id = entry["id"]
         folder = self.path / checkpoint_id
-        if not folder.is_dir():
-            return [FileProblem(checkpoint_id, "", "missing")], {}
+        if not _real_dir(folder):
+            problem = "not a directory" if os.path.lexists(folder) else "missing"
+            return [FileProblem(checkpoint_id, "", problem)], {}
         problems, blobs = [], {}
         expected = {
             _MANIFEST: {"sha256": entry["manifest_sha256"], "bytes": None},
             **entry["files"],
         }
         for name, info in expected.items():
-            try:
-                data = (folder / name).read_bytes()
-            except FileNotFoundError:
-                problems.append(FileProblem(checkpoint_id, name, "missing"))
+            path = folder / name
+            if not _regular_file(path):
+                problem = "not a regular file" if os.path.lexists(path) else "missing"
+                problems.append(FileProblem(checkpoint_id, name, problem))
                 continue
+            data = path.read_bytes()
             if info["bytes"] is not None and len(data) != info["bytes"]:
                 problems.append(
                     FileProblem(
@@ -482,8 +765,16 @@ class FileStore:
                 blobs[name] = data
         return problems, blobs
 
+    def _readable(self) -> bool:
+        """Whether there is a store to read (raises for a foreign folder)."""
+        return self._kind() not in ("absent",)
+
     def verify(self) -> list[FileProblem]:
         """Check every kept checkpoint's files against their recorded sha256.
+
+        Also reports a missing or unreadable ``lineage.json`` (the entries
+        are then rebuilt from the manifests and checked) and lineage entries
+        whose id or file names are malformed.
 
         Returns
         -------
@@ -491,17 +782,32 @@ class FileStore:
             One entry per missing, truncated, altered or unexpected file;
             empty when the store is intact.
         """
-        if not self.path.exists():
+        if not self._readable():
             return []
         with self._locked(reading=True):
+            lineage = self._load_lineage(tolerant=True)
             problems = []
-            for entry in self._read_lineage():
+            if lineage.state == "unreadable":
+                problems.append(FileProblem("", _LINEAGE, "unreadable"))
+            elif lineage.state == "missing" and (
+                lineage.entries or _regular_file(self.path / _MARKER)
+            ):
+                problems.append(FileProblem("", _LINEAGE, "missing"))
+            problems.extend(
+                FileProblem(
+                    str(entry.get("id") if isinstance(entry, dict) else entry)[:80],
+                    "",
+                    f"corrupt lineage entry ({why})",
+                )
+                for entry, why in lineage.corrupt
+            )
+            for entry in lineage.sound:
                 if entry["status"] != "kept":
                     continue
                 found, _ = self._check_entry(entry, keep=False)
                 problems.extend(found)
                 folder = self.path / entry["id"]
-                if folder.is_dir():
+                if _real_dir(folder):
                     known = {_MANIFEST, *entry["files"]}
                     problems.extend(
                         FileProblem(entry["id"], p.name, "unexpected file")
@@ -546,7 +852,7 @@ class FileStore:
             "files",
             "pruned",
         ]
-        if not self.path.exists():
+        if not self._readable():
             return pd.DataFrame(columns=columns)
         with self._locked(reading=True):
             entries = self._read_lineage()
@@ -560,7 +866,7 @@ class FileStore:
 
     def ids(self) -> list[str]:
         """Ids of the kept checkpoints, oldest first."""
-        if not self.path.exists():
+        if not self._readable():
             return []
         with self._locked(reading=True):
             entries = self._read_lineage()
@@ -571,9 +877,10 @@ class FileStore:
     ) -> Any:
         """The newest verified checkpoint's files (or the named one's).
 
-        A checkpoint whose files do not match their recorded sha256 is skipped
-        with a :class:`CorruptCheckpointWarning` naming it, and the previous
-        one is tried.
+        A checkpoint whose files do not match their recorded sha256, or whose
+        lineage entry is malformed, is skipped with a
+        :class:`CorruptCheckpointWarning` naming it, and the previous one is
+        tried.
 
         Parameters
         ----------
@@ -592,12 +899,22 @@ class FileStore:
         Raises
         ------
         CheckpointError
-            If no verified checkpoint is left (or the named one fails).
+            If no verified checkpoint is left (or the named one fails), or the
+            folder is not a checkpoint store.
         """
-        if not self.path.exists():
+        if not self._readable():
             raise CheckpointError(f"No checkpoint store at {self.path}.")
         with self._locked(reading=True):
-            entries = self._read_lineage()
+            lineage = self._load_lineage()
+            if checkpoint_id is None:
+                for _entry, why in lineage.corrupt:
+                    warnings.warn(
+                        f"A lineage entry of {self.path} is corrupt ({why}); it "
+                        "was skipped and nothing it names was read.",
+                        CorruptCheckpointWarning,
+                        stacklevel=2,
+                    )
+            entries = lineage.sound
             kept = [e for e in entries if e["status"] == "kept"]
             if checkpoint_id is not None:
                 kept = [e for e in kept if e["id"] == checkpoint_id]
