@@ -60,7 +60,7 @@ class RunState:
     n_seen: int
     #: The adapter of ``estimator`` (reused while the estimator object is the same).
     adapter: Adapter | None = None
-    #: An ``Adaptive`` start's lineages (``portfolio.Portfolio``), else None.
+    #: An ``Adaptive`` start's lineages (``_portfolio.Portfolio``), else None.
     portfolio: Any = None
 
     @property

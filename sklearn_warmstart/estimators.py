@@ -37,6 +37,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
+from ._portfolio import PortfolioRunner, restore_portfolio
 from ._runloop import Runner, RunState, base_seed, new_state
 from ._validation import category_codes, guard_rows
 from .adapters import Adapter, adapter_for
@@ -52,7 +53,6 @@ from .policies import (
     check_triggers,
     largest_window,
 )
-from .portfolio import PortfolioRunner, restore_portfolio
 from .schedules import Retrain, check_schedule
 
 __all__ = ["DivergenceError", "WarmStartClassifier", "WarmStartRegressor"]

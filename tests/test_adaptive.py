@@ -21,8 +21,8 @@ from sklearn_warmstart import (
     WarmStartRegressor,
     prequential_score,
 )
+from sklearn_warmstart._portfolio import lineage_weights
 from sklearn_warmstart.datasets import load_scenario
-from sklearn_warmstart.portfolio import lineage_weights
 from sklearn_warmstart.serving import WeightedVoteClassifier
 
 

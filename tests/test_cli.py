@@ -176,7 +176,7 @@ def test_cli_default_policies_skip_what_the_model_cannot_run(tmp_path, capsys):
         "sklearn-warmstart: skipping default policy 'shrink_perturb': "
         "RandomForestClassifier (EnsembleAdapter) cannot use start "
         "'shrink_perturb(0.4, 0.1)' in fit; supported starts: cold, partial_reset, "
-        "warm."
+        "refresh, warm."
     ]
     assert set(_verdict_rows(captured.out)) == {"cold", "warm", "drift_reset"}
     assert out_path.exists()

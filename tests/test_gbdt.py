@@ -177,10 +177,9 @@ def test_gbdt_refresh_decay_blends_old_and_refitted_leaves(data):
 def test_gbdt_parameter_arithmetic_is_refused_naming_the_tree_starts(
     data, library, start
 ):
-    """Shrink-perturb and perturb are refused with a message naming Refresh and PartialReset."""
+    """Shrink-perturb and perturb are refused at the first fit, naming Refresh and PartialReset."""
     X, y = data
     clf = WarmStartClassifier(MODELS[library](5), start=start, random_state=0)
-    clf.fit(X[:300], y[:300])
     with pytest.raises(UnsupportedStartError, match=r"Refresh\(decay\).*PartialReset"):
         clf.fit(X[:300], y[:300])
 
@@ -189,7 +188,6 @@ def test_catboost_refresh_is_refused(data):
     """CatBoost has no leaf refresh: Refresh is refused, naming PartialReset."""
     X, y = data
     clf = WarmStartClassifier(_catm(5), start=Refresh(), random_state=0)
-    clf.fit(X[:300], y[:300])
     with pytest.raises(UnsupportedStartError, match="no leaf refresh.*PartialReset"):
         clf.fit(X[:300], y[:300])
 
@@ -198,7 +196,6 @@ def test_refresh_is_refused_by_families_without_leaves(data):
     """A linear model cannot refresh leaves: the usual error lists its starts."""
     X, y = data
     clf = WarmStartClassifier(SGDClassifier(), start=Refresh(), random_state=0)
-    clf.fit(X[:300], y[:300])
     with pytest.raises(UnsupportedStartError, match="refresh.*supported starts"):
         clf.fit(X[:300], y[:300])
 

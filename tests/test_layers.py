@@ -67,7 +67,7 @@ LAYERS: dict[str, tuple[int, int]] = {
     "checkpoints": (3, 0),
     # L4 orchestrate
     "_runloop": (4, 0),
-    "portfolio": (4, 0),
+    "_portfolio": (4, 0),
     "estimators": (4, 0),
     "search": (4, 0),
     # L5 use

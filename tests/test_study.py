@@ -541,5 +541,8 @@ def test_unsupported_policies_names_each_with_its_reason():
         RandomForestClassifier(), ["cold", "warm", "shrink_perturb", "drift_reset"]
     )
     assert list(problems) == ["shrink_perturb"]
-    assert "supported starts: cold, partial_reset, warm" in problems["shrink_perturb"]
+    assert (
+        "supported starts: cold, partial_reset, refresh, warm"
+        in problems["shrink_perturb"]
+    )
     assert unsupported_policies(SGDClassifier(), ["cold", "shrink_perturb"]) == {}

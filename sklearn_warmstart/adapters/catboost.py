@@ -20,6 +20,15 @@ class CatBoostAdapter(BoostingAdapter):
     the first rounds. CatBoost has no leaf refresh, so ``Refresh`` is
     refused. Checkpoints hold CatBoost's ``cbm`` model (classes and feature
     names included).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The CatBoost model (classifier or regressor) the wrapper trains.
+    max_rounds : int or None, default=None
+        Cap on the total boosting rounds a warm run may reach; a run that
+        would pass it starts cold, with the reason recorded. None means
+        ``max_rounds_factor`` (4) times the model's ``n_estimators``.
     """
 
     fit_starts = frozenset({"cold", "warm", "partial_reset"})

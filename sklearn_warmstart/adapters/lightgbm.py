@@ -36,6 +36,15 @@ class LightGBMAdapter(BoostingAdapter):
     LightGBM itself would silently read the old trees against the new codes.
     The per-round training loss comes from evaluating the training set, which
     LightGBM does from the scores it keeps (no extra pass over the rows).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The LightGBM model (classifier or regressor) the wrapper trains.
+    max_rounds : int or None, default=None
+        Cap on the total boosting rounds a warm run may reach; a run that
+        would pass it starts cold, with the reason recorded. None means
+        ``max_rounds_factor`` (4) times the model's ``n_estimators``.
     """
 
     library = "LightGBM"

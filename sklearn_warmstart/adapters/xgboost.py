@@ -53,6 +53,15 @@ class XGBoostAdapter(BoostingAdapter):
     each leaf is blended afterwards, ``decay * old + (1 - decay) * refreshed``.
     Checkpoints hold XGBoost's UBJSON model (classes, feature names and types,
     categories included). ``device="cuda"`` is kept for every start.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The XGBoost model (classifier or regressor) the wrapper trains.
+    max_rounds : int or None, default=None
+        Cap on the total boosting rounds a warm run may reach; a run that
+        would pass it starts cold, with the reason recorded. None means
+        ``max_rounds_factor`` (4) times the model's ``n_estimators``.
     """
 
     library = "XGBoost"

@@ -86,7 +86,7 @@ def lineage_weights(scores: Any, sharpness: float) -> np.ndarray:
 
     Examples
     --------
-    >>> from sklearn_warmstart.portfolio import lineage_weights
+    >>> from sklearn_warmstart._portfolio import lineage_weights
     >>> lineage_weights([0.8, 0.7], sharpness=20.0).round(3).tolist()
     [0.881, 0.119]
     >>> lineage_weights([float("nan"), float("nan")], sharpness=20.0).tolist()
