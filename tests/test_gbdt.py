@@ -22,6 +22,7 @@ from sklearn_warmstart import (
     WarmStartClassifier,
     WarmStartRegressor,
 )
+from sklearn_warmstart.adapters import XGBoostAdapter
 
 lgb = pytest.importorskip("lightgbm")
 xgb = pytest.importorskip("xgboost")
@@ -519,3 +520,118 @@ def test_lightgbm_wrapper_pickles_after_a_warm_run(data):
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     restored.fit(X[:700], y[:700])
     assert restored.history_[-1].n_iter_total == 12
+
+
+def _xgb_task(task):
+    """Rows, the configured XGBoost model and the wrapper class of a task."""
+    if task == "regressor":
+        X, y = make_regression(n_samples=3000, n_features=8, random_state=0)
+        return X, y, xgb.XGBRegressor, WarmStartRegressor
+    n_classes = 3 if task == "multiclass" else 2
+    X, y = make_classification(
+        n_samples=3000, n_informative=5, n_classes=n_classes, random_state=0
+    )
+    return X, y, xgb.XGBClassifier, WarmStartClassifier
+
+
+def _margins(model, X):
+    data = xgb.DMatrix(X, enable_categorical=True)
+    return model.get_booster().predict(data, output_margin=True)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regressor"])
+def test_xgboost_warm_run_equals_its_own_continuation(task):
+    """A warm run (boosted from the margins the evidence step kept) is bit-identical to XGBoost's continuation."""
+    X, y, model, wrapper = _xgb_task(task)
+    est = model(n_estimators=30, n_jobs=1, tree_method="approx")
+    reg = wrapper(est, start=Warm(grow=5), random_state=0).fit(X[:2000], y[:2000])
+    first = reg.estimator_.get_booster()
+    reg.fit(X, y)
+    # With tree_method="approx" XGBoost's own continuation trains on a DMatrix.
+    expected = model(n_estimators=5, n_jobs=1, tree_method="approx").fit(
+        X, y, xgb_model=first, eval_set=[(X, y)], verbose=False
+    )
+    np.testing.assert_array_equal(_margins(reg.estimator_, X), _margins(expected, X))
+    np.testing.assert_array_equal(reg.predict(X), expected.predict(X))
+    if task != "regressor":
+        np.testing.assert_array_equal(reg.predict_proba(X), expected.predict_proba(X))
+    record = reg.history_[-1]
+    curve = next(iter(expected.evals_result()["validation_0"].values()))
+    assert record.loss_curve == tuple(curve)
+    assert (record.n_iter, record.n_iter_total) == (5, 35)
+    assert record.train_score == pytest.approx(expected.score(X, y), abs=0)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regressor"])
+def test_xgboost_warm_run_grows_the_trees_of_a_dmatrix_continuation(task):
+    """With the default hist method, the warm run grows the trees xgb.train grows on a DMatrix."""
+    X, y, model, wrapper = _xgb_task(task)
+    reg = wrapper(model(n_estimators=30, n_jobs=1), start=Warm(grow=5), random_state=0)
+    reg.fit(X[:2000], y[:2000])
+    first = reg.estimator_.get_booster()
+    reg.fit(X, y)
+    params = model(n_estimators=5, n_jobs=1).get_xgb_params()
+    if task == "multiclass":
+        params.update(objective="multi:softprob", num_class=3)
+    expected = xgb.train(params, xgb.DMatrix(X, label=y), 5, xgb_model=first)
+    np.testing.assert_array_equal(
+        _margins(reg.estimator_, X),
+        expected.predict(xgb.DMatrix(X), output_margin=True),
+    )
+
+
+def _lr_schedule():
+    return [xgb.callback.LearningRateScheduler(lambda i: 0.3 * 0.9**i)]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "eval_set",
+        "callbacks",
+        "early_stopping",
+        "categorical",
+        "sample_weight",
+        "other_rows",
+    ],
+)
+def test_xgboost_warm_run_falls_back_to_the_continuation(case):
+    """Where kept margins do not apply, a warm run is XGBoost's own fit(xgb_model=...)."""
+    X, y = make_classification(n_samples=3000, n_informative=5, random_state=0)
+    kw, fit = {}, {}
+    if case == "eval_set":
+        fit = {"eval_set": [(X[:500], y[:500])], "verbose": False}
+    elif case == "callbacks":
+        kw = {"callbacks": _lr_schedule()}
+    elif case == "early_stopping":
+        kw = {"early_stopping_rounds": 50}
+        fit = {"eval_set": [(X[:500], y[:500])], "verbose": False}
+    elif case == "categorical":
+        X = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+        X["c"] = pd.Categorical(np.where(y == 1, "a", "b"), categories=["a", "b"])
+        kw = {"enable_categorical": True}
+    first_fit = fit
+    if case == "sample_weight":
+        fit = {"sample_weight": np.linspace(0.5, 2.0, len(y))}
+        first_fit = {"sample_weight": fit["sample_weight"][:2000]}
+    est = _xgbm(30, **kw)
+    clf = WarmStartClassifier(est, start=Warm(grow=5), random_state=0)
+    clf.fit(X[:2000], y[:2000], **first_fit)
+    first = clf.estimator_.get_booster()
+    if case == "other_rows":
+        # The adapter scored X; the run trains on an equal copy of it.
+        adapter = XGBoostAdapter(_xgbm(30))
+        adapter.predict(clf.estimator_, X)
+        model = adapter.boost(_xgbm(5), first, X.copy(), y, {}, {})
+    else:
+        clf.fit(X, y, **fit)
+        model = clf.estimator_
+    expected = _xgbm(5, **kw).fit(X, y, xgb_model=first, **fit)
+    np.testing.assert_array_equal(_margins(model, X), _margins(expected, X))
+    # The kept margins would have grown other trees: hist continues on quantized rows.
+    params = _xgbm(5).get_xgb_params()
+    if case != "categorical":
+        direct = xgb.train(params, xgb.DMatrix(X, label=y), 5, xgb_model=first)
+        assert not np.array_equal(
+            _margins(model, X), direct.predict(xgb.DMatrix(X), output_margin=True)
+        )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+import weakref
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -137,6 +138,34 @@ class BoostingAdapter(Adapter):
     def fitted_state(self, model: Any) -> dict[str, Any]:
         """JSON-able fitted state the native format does not keep."""
         return {}
+
+    # ---------------------------------------------------------------- known scores
+    def _keep_scores(self, booster: Any, X: Any, scores: Any) -> None:
+        """Remember ``booster``'s raw scores on the rows ``X`` (these objects only)."""
+        try:
+            self._scores = (weakref.ref(booster), weakref.ref(X), scores)
+        except TypeError:  # rows that cannot be referenced weakly are not kept
+            self._scores = None
+
+    def _known_scores(self, booster: Any, X: Any, fit_params: Any = ()) -> Any:
+        """The kept raw scores of ``booster`` on ``X``, or None; forgotten either way.
+
+        The run loop scores a run's rows with the previous model (the
+        prequential evidence) just before training on them: a warm run on
+        those very rows can boost from the scores instead of having the
+        library score every row with every old tree again.
+        """
+        kept, self._scores = getattr(self, "_scores", None), None
+        if kept is None or set(fit_params) - {"sample_weight"}:
+            return None  # eval sets and callbacks would need their scores too
+        if kept[0]() is not booster or kept[1]() is not X:
+            return None
+        return kept[2]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_scores", None)  # weak references; kept scores are a cache
+        return state
 
     # ---------------------------------------------------------------- rules
     def supports_partial_fit(self) -> bool:

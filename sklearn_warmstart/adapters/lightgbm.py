@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-import weakref
 from typing import Any
 
 import numpy as np
@@ -70,25 +69,8 @@ class LightGBMAdapter(BoostingAdapter):
             labels = model.classes_[(raw > 0).astype(int)]
         else:
             labels = model.classes_[np.argmax(raw, axis=1)]
-        try:
-            self._scores = (weakref.ref(model.booster_), weakref.ref(X), raw)
-        except TypeError:  # rows that cannot be referenced weakly are not kept
-            self._scores = None
+        self._keep_scores(model.booster_, X, raw)
         return labels
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.pop("_scores", None)  # weak references; kept scores are a cache
-        return state
-
-    def _known_scores(self, booster: Any, X: Any, fit_params: Any) -> Any:
-        """The raw scores of ``booster`` on ``X`` if :meth:`predict` kept them."""
-        kept, self._scores = getattr(self, "_scores", None), None
-        if kept is None or set(fit_params) - {"sample_weight"}:
-            return None  # eval sets and callbacks would need their scores too
-        if kept[0]() is not booster or kept[1]() is not X:
-            return None
-        return kept[2]
 
     def boost(self, template, init, X, y, fit_params, extra):
         params = dict(fit_params)
