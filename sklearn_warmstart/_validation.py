@@ -358,7 +358,14 @@ def guard_rows(
     feature count it was fitted with. Nothing of ``owner`` is changed.
     ``grow`` and ``method`` are :func:`check_classes`'.
     """
-    fast = classes is None  # a later partial_fit(classes=) is checked in full
+    # A later partial_fit(classes=) naming other classes than the first run's
+    # is checked in full; the same classes again (as streaming loops pass them
+    # on every call) keep the fast path.
+    fast = classes is None or (
+        schema is not None
+        and schema.classes is not None
+        and np.array_equal(np.unique(np.asarray(classes)), schema.classes)
+    )
     if (
         fast
         and schema is not None

@@ -87,3 +87,17 @@ def test_validation_helpers_return_plain_values_and_accept_numpy_numbers():
         check_real(10**400, "x")
     with pytest.raises(ValueError, match=r"n must be an int >= 1, got 2\.0\. Use"):
         check_int(2.0, "n", note="Use an int.")
+
+
+def test_guard_keeps_the_fast_path_when_the_same_classes_are_passed_again():
+    """A streaming loop that passes the first run's classes on every call skips re-validation."""
+    from sklearn_warmstart._validation import Schema, guard_rows
+
+    owner = WarmStartClassifier(SGDClassifier())
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 3)), rng.integers(0, 2, 50)
+    schema = Schema(3, None, np.array([0, 1]))
+    same = guard_rows(owner, X, y, schema, is_classifier=True, classes=[1, 0])
+    assert same.proven_finite and same.X is X
+    with pytest.raises(ValueError, match=r"`classes=\[0, 1, 2\]` is not the same"):
+        guard_rows(owner, X, y, schema, is_classifier=True, classes=[0, 1, 2])
