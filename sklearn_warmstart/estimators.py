@@ -39,7 +39,7 @@ from ._buffer import RowBuffer
 from ._compat import estimator_has, validate_data
 from ._portfolio import PortfolioRunner, restore_portfolio
 from ._runloop import Runner, RunState, base_seed, new_state
-from ._validation import category_codes, guard_rows
+from ._validation import category_codes, check_int, guard_rows
 from .adapters import Adapter, adapter_for
 from .exceptions import DivergenceError, FirstRunStartWarning
 from .policies import (
@@ -51,6 +51,7 @@ from .policies import (
     Warm,
     check_start,
     check_triggers,
+    every_start,
     largest_window,
 )
 from .schedules import Retrain, check_schedule
@@ -160,14 +161,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
                 f"{type(self.estimator).__name__}; use "
                 f"{'WarmStartRegressor' if wants_classifier else 'WarmStartClassifier'}."
             )
-        if (
-            not isinstance(self.buffer_size, Integral)
-            or isinstance(self.buffer_size, bool)
-            or self.buffer_size < 0
-        ):
-            raise ValueError(
-                f"buffer_size must be an int >= 0, got {self.buffer_size!r}."
-            )
+        check_int(self.buffer_size, "buffer_size", low=0)
         if not isinstance(self.verbose, Integral):
             raise ValueError(f"verbose must be an int, got {self.verbose!r}.")
         if not isinstance(self.track_memory, bool | np.bool_):
@@ -214,7 +208,7 @@ class _BaseWarmStart(MetaEstimatorMixin, BaseEstimator):
         start) is checked at the first run, not when it first acts.
         """
         check = "partial_fit" if method == "partial_fit" else "fit"
-        for candidate in (*start.starts(), *(t.reset_start() for t in triggers)):
+        for candidate in every_start(start, triggers):
             if candidate.kind != "cold":
                 adapter.check_start(candidate, check)
         if note is not None:

@@ -44,6 +44,7 @@ __all__ = [
     "check_start",
     "check_triggers",
     "decide",
+    "every_start",
     "largest_window",
 ]
 
@@ -449,9 +450,14 @@ class Adaptive(Start):
         ]
 
 
+def every_start(start: Start, triggers: Sequence[Trigger] = ()) -> list[Start]:
+    """Every start a run could take: ``start`` (or its candidates) and each reset's."""
+    return [*start.starts(), *(t.reset_start() for t in triggers)]
+
+
 def largest_window(start: Start, triggers: Sequence[Trigger] = ()) -> int:
     """The largest ``Cold(window=...)`` among ``start`` (or its candidates) and the resets."""
-    starts = [*start.starts(), *(t.reset_start() for t in triggers)]
+    starts = every_start(start, triggers)
     return max((getattr(s, "window", None) or 0 for s in starts), default=0)
 
 

@@ -23,6 +23,7 @@ from ..policies import (
     Warm,
     check_start,
     check_triggers,
+    every_start,
 )
 from ..schedules import Retrain
 
@@ -176,10 +177,7 @@ def unsupported_policies(estimator: Any, policies: Any) -> dict[str, str]:
     adapter = adapter_for(estimator)
     problems = {}
     for pol in resolve_policies(policies):
-        for start in (
-            *pol.start.starts(),
-            *(t.reset_start() for t in check_triggers(pol.reset)),
-        ):
+        for start in every_start(pol.start, check_triggers(pol.reset)):
             if start.kind == "cold":
                 continue
             try:
