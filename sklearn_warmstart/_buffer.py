@@ -102,6 +102,18 @@ class RowBuffer:
         X_all, y_all = _stack([self.X, X]), np.concatenate([self.y, y])
         return X_all[-self.size :], y_all[-self.size :]
 
+    def last(self, n: int) -> RowBuffer:
+        """A buffer of only the last ``n`` rows (all of them if it holds fewer)."""
+        excess = len(self) - max(n, 0)
+        if excess <= 0:
+            return self
+        chunks, skip = list(self._chunks), self._skip
+        while chunks and excess >= len(chunks[0][1]) - skip:
+            excess -= len(chunks[0][1]) - skip
+            chunks.pop(0)
+            skip = 0
+        return RowBuffer._of(self.size, tuple(chunks), skip + excess if chunks else 0)
+
     def add(self, X: Any, y: Any) -> RowBuffer:
         """A buffer that also holds ``X, y`` (dropping the oldest rows)."""
         if self.size == 0:

@@ -295,6 +295,7 @@ class PortfolioRunner(Runner):
         train = train or self._to_train(portfolio, scores, best, run)
         # Train: each chosen lineage is an ordinary run of its own start.
         lineages, records = [], {}
+        buffer = state.buffer.add(X, y) if self.incremental else state.buffer
         for i, lin in enumerate(portfolio.lineages):
             if i not in train:
                 lineages.append(dataclasses.replace(lin, score=scores[i]))
@@ -314,6 +315,7 @@ class PortfolioRunner(Runner):
                 fit_params,
                 new=(X_new[:0], y_new[:0]),
             )
+            buffer = after.buffer  # after a reset, only the rows since the change
             record = dataclasses.replace(after.history[-1], prequential_score=tested[i])
             records[i] = record
             history = lin.history.append(record)
@@ -343,7 +345,7 @@ class PortfolioRunner(Runner):
             model=models[best],
             history=state.history.append(record),
             policy_states=policy_states,
-            buffer=state.buffer.add(X, y) if self.incremental else state.buffer,
+            buffer=buffer,
             n_seen=state.n_seen + (n_rows if new is None else len(y_new)),
             adapter=self.adapter,
             portfolio=Portfolio(tuple(lineages), best, served, n_rows),

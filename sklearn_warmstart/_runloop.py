@@ -230,6 +230,9 @@ class _Plan:
     seed: int
     #: The rows of the run's ``X`` a windowed cold start keeps (None: as given).
     part: slice | None = None
+    #: Rows the streaming buffer keeps after a reset that estimated where the
+    #: change began (None: all): later windows never reach back across it.
+    keep: int | None = None
 
 
 @dataclass(frozen=True)
@@ -372,11 +375,17 @@ class Runner:
             model=model,
             history=state.history.append(record),
             policy_states=policy_states,
-            buffer=state.buffer.add(X, y) if self.incremental else state.buffer,
+            buffer=self._next_buffer(state, plan, X, y),
             n_seen=state.n_seen + len(y_new),
             adapter=self.adapter,
             portfolio=None,
         )
+
+    def _next_buffer(self, state: RunState, plan: _Plan, X: Any, y: Any) -> RowBuffer:
+        if not self.incremental:
+            return state.buffer
+        buffer = state.buffer.add(X, y)
+        return buffer if plan.keep is None else buffer.last(plan.keep)
 
     # ------------------------------------------------------------------ evidence
     def _evidence(self, state: RunState, X: Any, y: np.ndarray) -> Evidence:
@@ -471,9 +480,10 @@ class Runner:
                 decision.events,
                 self.is_classifier,
             )
+            keep = len(y_reset) if len(y_reset) < len(y_all) else None
             if window is not None:
                 X_reset, y_reset = X_reset[-window:], y_reset[-window:]
-            return _Plan(None, X_reset, y_reset, seed)
+            return _Plan(None, X_reset, y_reset, seed, keep=keep)
         if not cold:
             self.adapter.check_start(
                 decision.start, "partial_fit" if self.incremental else "fit"

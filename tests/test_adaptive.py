@@ -104,6 +104,34 @@ def test_cold_window_partial_fit_grows_the_buffer(data):
     assert [r.n_samples for r in clf.history_] == [200, 400, 500, 500, 500, 500]
 
 
+def _rows_after_a_drift_reset(start):
+    """n_samples of the run after an ADWIN reset, and the rows since its change start."""
+    scenario = load_scenario("sea_abrupt", n_samples=7000, seed=0)
+    clf = WarmStartClassifier(
+        SGDClassifier(), start=start, reset=OnDrift("adwin"), random_state=0
+    )
+    _stream(clf, scenario.X, scenario.y, chunk=500)
+    reset = next(r for r in clf.history_ if r.trigger is not None)
+    since = reset.drift_events[0].change_start
+    after = clf.history_[reset.run + 1]
+    end = after.sample_start + 500
+    if hasattr(clf, "lineages_"):  # every lineage trains at every run here
+        after = clf.lineages_[1].history[reset.run + 1]
+    return after.n_samples, end - since
+
+
+@pytest.mark.parametrize(
+    "start",
+    [Cold(window=3000), Adaptive([Warm(), Cold(window=3000)])],
+    ids=["cold-window", "adaptive"],
+)
+def test_cold_window_never_reaches_back_across_a_detected_change(start):
+    """After a drift reset, windowed cold runs train only on rows since the change."""
+    trained, since_change = _rows_after_a_drift_reset(start)
+    assert since_change < 3000  # a window of the last 3000 rows would reach back
+    assert trained == since_change
+
+
 def test_cold_window_refuses_a_bad_window(data):
     """Cold(window=0) is refused at fit with the parameter named."""
     X, y = data
