@@ -218,12 +218,15 @@ class PortfolioRunner(Runner):
         return X, y
 
     def _evidence_on(self, state: RunState, model: Any, X: Any, y: Any, vote: bool):
-        run = state.history.n_runs
+        run, names = state.history.n_runs, state.feature_names
         if model is None or len(y) == 0:
             nan = float("nan")
-            return Evidence(run, len(y), state.n_seen, None, nan, self.is_classifier)
+            return Evidence(
+                run, len(y), state.n_seen, None, nan, self.is_classifier, X=X,
+                feature_names=names,
+            )  # fmt: skip
         y_pred = model.predict(X) if vote else self.adapter.predict(model, X)
-        return evidence_of(run, state.n_seen, y_pred, y, self.is_classifier)
+        return evidence_of(run, state.n_seen, y_pred, y, self.is_classifier, X, names)
 
     def _lineage_start(self, start: Start, decision: Decision) -> Start:
         if decision.trigger is None:

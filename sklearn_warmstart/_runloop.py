@@ -191,6 +191,7 @@ def evidence_of(
     y: np.ndarray,
     is_classifier: bool,
     X: Any = None,
+    feature_names: np.ndarray | None = None,
 ) -> Evidence:
     """The per-sample errors and the score of predictions ``y_pred`` of ``y``."""
     if np.ndim(y_pred) == 2 and np.ndim(y) == 1 and np.shape(y_pred)[1] == 1:
@@ -216,8 +217,9 @@ def evidence_of(
         errors = residual if residual.ndim == 1 else residual.mean(axis=1)
         score = float(r2_score(y, y_pred)) if len(y) > 1 else float("nan")
     return Evidence(
-        run, len(y), sample_start, errors, score, is_classifier, y_pred, y, X=X
-    )
+        run, len(y), sample_start, errors, score, is_classifier, y_pred, y, X=X,
+        feature_names=feature_names,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -391,12 +393,15 @@ class Runner:
     def _evidence(self, state: RunState, X: Any, y: np.ndarray) -> Evidence:
         """How the previous model does on the run's new rows, before training."""
         run = state.history.n_runs
+        names = state.feature_names
         if state.model is None or len(y) == 0:
+            nan = float("nan")
             return Evidence(
-                run, len(y), state.n_seen, None, float("nan"), self.is_classifier, X=X
-            )
+                run, len(y), state.n_seen, None, nan, self.is_classifier, X=X,
+                feature_names=names,
+            )  # fmt: skip
         y_pred = self.adapter.predict(state.model, X)
-        return evidence_of(run, state.n_seen, y_pred, y, self.is_classifier, X)
+        return evidence_of(run, state.n_seen, y_pred, y, self.is_classifier, X, names)
 
     # ------------------------------------------------------------------ decide
     def _challenge(

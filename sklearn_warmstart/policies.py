@@ -519,6 +519,9 @@ class Evidence:
         Classifiers: every class this run knows, new ones included.
     X : array-like or None
         The run's inputs (label-free drift watches them).
+    feature_names : ndarray of str or None
+        The inputs' column names, when the estimator was fitted on a
+        DataFrame (a feature-drift reason names the column).
     """
 
     run: int
@@ -532,6 +535,7 @@ class Evidence:
     new_classes: tuple = ()
     classes: np.ndarray | None = None
     X: Any = None
+    feature_names: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -937,7 +941,9 @@ class OnDrift(Trigger):
         )
         return residual if residual.ndim == 1 else residual.mean(axis=1)
 
-    def _watched_inputs(self, X: Any) -> tuple[np.ndarray, list[str]]:
+    def _watched_inputs(
+        self, X: Any, names: np.ndarray | None = None
+    ) -> tuple[np.ndarray, list[str]]:
         """The values a feature monitor is fed, and a label per column."""
         if self.features is not None:
             values = np.asarray(self.features(X), dtype=np.float64)
@@ -961,12 +967,14 @@ class OnDrift(Trigger):
                 f"features=callable for other data ({error})."
             ) from error
         columns = range(values.shape[1]) if values.ndim == 2 else []
+        if names is not None and len(names) == len(columns):
+            return values, [f"feature {c} ('{names[c]}')" for c in columns]
         return values, [f"feature {c}" for c in columns]
 
     def _check_features(self, state, evidence):
         if evidence.X is None:
             return None
-        values, labels = self._watched_inputs(evidence.X)
+        values, labels = self._watched_inputs(evidence.X, evidence.feature_names)
         found = state.feed(values, evidence.sample_start)
         if found is None:
             return None

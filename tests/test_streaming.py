@@ -14,7 +14,14 @@ from sklearn.naive_bayes import BernoulliNB, GaussianNB
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils import check_array
 
-from sklearn_warmstart import OnDrift, WarmStartClassifier, WarmStartRegressor
+from sklearn_warmstart import (
+    Adaptive,
+    Cold,
+    OnDrift,
+    Warm,
+    WarmStartClassifier,
+    WarmStartRegressor,
+)
 from sklearn_warmstart._seeds import run_seed
 from sklearn_warmstart.adapters import LinearAdapter
 from sklearn_warmstart.adapters.base import copy_model
@@ -504,8 +511,8 @@ def test_on_drift_features_silent_on_stationary_gaussian_inputs():
 
 
 def test_on_drift_features_reason_names_the_column_and_resets():
-    """The record names the shifted column (by position, data frames too) and
-    the run starts cold."""
+    """The record names the shifted column (by position, and by name for a data
+    frame) and the run starts cold."""
     import pandas as pd
 
     X, y = _sea("sea_covariate", 0)
@@ -517,8 +524,19 @@ def test_on_drift_features_reason_names_the_column_and_resets():
     assert len(fired) == 1
     assert fired[0].start == "cold"
     assert re.search(
-        r"adwin detected a shift of feature 0 at row 10\d\d\d", fired[0].reason
+        r"adwin detected a shift of feature 0 \('a'\) at row 10\d\d\d",
+        fired[0].reason,
     )
+
+
+def test_on_drift_features_watch_an_adaptive_start_too():
+    """An Adaptive start's served model is watched on its inputs like any model."""
+    X, y = _sea("sea_covariate", 0)
+    start = Adaptive([Warm(), Cold(window=1000)])
+    reset = OnDrift("adwin", signal="features")
+    clf = _stream(WarmStartClassifier(_sgd(), start=start, reset=reset), X, y)
+    drifts = _drifts(clf)
+    assert len(drifts) == 1 and 10_000 <= drifts[0] < 10_000 + FEATURE_DRIFT_DELAY
 
 
 def test_on_drift_features_callable_statistic():
