@@ -405,32 +405,44 @@ def test_lineage_weights_favour_better_scores():
 # ----------------------------------------------------------------------- must hold
 
 
-def _sea_accuracy(name, seed, start, reset=None):
+def _sea_hits(name, seed, start, reset=None, chunk=500):
+    """Test-then-train hits on a 10,000-row SEA stream, standardised with the first
+    chunk's mean and deviation (what a stream knows at its start; SGD needs
+    scaled inputs), as ``benchmarks/adaptive.py`` does."""
     scenario = load_scenario(name, n_samples=10_000, seed=seed)
+    X = scenario.X
+    X = (X - X[:chunk].mean(axis=0)) / X[:chunk].std(axis=0)
     clf = WarmStartClassifier(
         SGDClassifier(loss="log_loss"), start=start, reset=reset, random_state=0
     )
-    return prequential_score(clf, scenario.X, scenario.y, chunk_size=500).score
+    result = prequential_score(clf, X, scenario.y, chunk_size=chunk)
+    return result.y_pred == scenario.y[chunk:]
 
 
 def test_adaptive_on_stationary_sea_is_within_half_a_point_of_warm():
     """Stationary SEA: Adaptive's median accuracy (10 seeds) is >= Warm's - 0.005."""
     gaps = [
-        _sea_accuracy("sea_stationary", seed, Adaptive([Warm(), Cold(window=2000)]))
-        - _sea_accuracy("sea_stationary", seed, "warm")
+        _sea_hits("sea_stationary", seed, Adaptive([Warm(), Cold(window=2000)])).mean()
+        - _sea_hits("sea_stationary", seed, "warm").mean()
         for seed in range(10)
     ]
     assert np.median(gaps) >= -0.005
 
 
-def test_adaptive_beats_adwin_resets_over_an_abrupt_sea_stream():
-    """SEA abrupt: Adaptive's accuracy over the stream beats OnDrift('adwin') in >= 8 of 10."""
-    wins = sum(
-        _sea_accuracy("sea_abrupt", seed, Adaptive([Warm(), Cold(window=2000)]))
-        >= _sea_accuracy("sea_abrupt", seed, "warm", OnDrift("adwin"))
-        for seed in range(10)
-    )
-    assert wins >= 8
+def test_adaptive_recovers_from_an_abrupt_sea_drift_as_well_as_adwin_resets():
+    """SEA abrupt: over the 2,000 rows after the drift, and over the whole stream,
+    Adaptive([Warm(), Cold(window=2000)]) is at least as accurate as
+    OnDrift('adwin') in >= 8 of 10 seeds."""
+    drift = load_scenario("sea_abrupt", n_samples=10_000).drift_positions[0]
+    after = slice(drift - 500, drift - 500 + 2000)  # hits start after the first chunk
+    wins_after = wins_overall = 0
+    for seed in range(10):
+        adaptive = _sea_hits("sea_abrupt", seed, Adaptive([Warm(), Cold(window=2000)]))
+        adwin = _sea_hits("sea_abrupt", seed, "warm", OnDrift("adwin"))
+        wins_after += adaptive[after].mean() >= adwin[after].mean()
+        wins_overall += adaptive.mean() >= adwin.mean()
+    assert wins_after >= 8
+    assert wins_overall >= 8
 
 
 def test_adaptive_checkpoints_store_and_resume_every_lineage(tmp_path, data):
