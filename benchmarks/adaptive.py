@@ -11,7 +11,9 @@ k lineages against one bare model. On ``sea_abrupt`` it also counts the seeds
 where each Adaptive variant is at least as accurate as ``OnDrift('adwin')``
 over the first 2,000 rows after the drift.
 
-    PYTHONPATH=$PWD python benchmarks/adaptive.py [--seeds 5] [--n 10000]
+    PYTHONPATH=$PWD python benchmarks/adaptive.py [--seeds 5] [--n 10000] [--raw]
+
+``--raw`` leaves the inputs unscaled.
 """
 
 from __future__ import annotations
@@ -58,10 +60,11 @@ def policies(n: int) -> dict[str, dict]:
     }
 
 
-def run_one(scenario, params, chunk):
+def run_one(scenario, params, chunk, raw=False):
     X = scenario.X
-    mean, std = X[:chunk].mean(axis=0), X[:chunk].std(axis=0) + 1e-12
-    X = (X - mean) / std
+    if not raw:
+        mean, std = X[:chunk].mean(axis=0), X[:chunk].std(axis=0) + 1e-12
+        X = (X - mean) / std
     clf = WarmStartClassifier(SGDClassifier(loss="log_loss"), random_state=0, **params)
     result = prequential_score(clf, X, scenario.y, chunk_size=chunk)
     hits = result.y_pred == scenario.y[chunk:]
@@ -72,14 +75,14 @@ def run_one(scenario, params, chunk):
     return hits[:split].mean(), hits[split:].mean(), first, hits.mean(), compute
 
 
-def accuracy_table(seeds: int, n: int, chunk: int) -> pd.DataFrame:
+def accuracy_table(seeds: int, n: int, chunk: int, raw: bool = False) -> pd.DataFrame:
     rows = []
     for name in SCENARIOS:
         for seed in range(seeds):
             scenario = load_scenario(name, n_samples=n, seed=seed)
             for policy, params in policies(n).items():
                 before, after, first, overall, compute = run_one(
-                    scenario, params, chunk
+                    scenario, params, chunk, raw
                 )
                 rows.append(
                     (name, seed, policy, before, after, first, overall, compute)
@@ -156,8 +159,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--chunk", type=int, default=500)
+    parser.add_argument(
+        "--raw", action="store_true", help="do not standardise the inputs"
+    )
     args = parser.parse_args()
-    table = accuracy_table(args.seeds, args.n, args.chunk)
+    table = accuracy_table(args.seeds, args.n, args.chunk, args.raw)
     print(
         f"Accuracy (medians of {args.seeds} seeds, {args.n} rows, chunks of "
         f"{args.chunk}) and compute relative to warm partial_fit"
