@@ -138,7 +138,11 @@ class Adapter:
     """Knows one model family: reads, builds and trains from start states.
 
     Subclasses override the hooks below; :meth:`train` is the one entry point
-    used by the estimators and is the same for every family.
+    used by the estimators and is the same for every family. The warm
+    searches ask four more: :meth:`chain_step` (which parameters a chain may
+    walk), :meth:`fit_chain` (one candidate from its neighbour),
+    :meth:`fit_path` (several consecutive candidates in one solver call, where
+    the family has a path solver; by default none) and :meth:`chain_n_iter`.
 
     Parameters
     ----------
