@@ -551,7 +551,7 @@ class _WarmSearch(BaseSearchCV):
             ]
             out = parallel(
                 delayed(_fit_chain_fold)(
-                    clone(base_estimator),
+                    base_estimator,  # a task fits only its own clones of it
                     X,
                     y,
                     train=train,
@@ -635,10 +635,20 @@ class _WarmSearch(BaseSearchCV):
     def _plan(self, base_estimator: Any, candidates: list[dict]) -> list[list[int]]:
         if self.order is None:
             return plan_chains(candidates, lambda name: None, None)
-        steps = [
-            _chain_step(clone(base_estimator).set_params(**clone(params, safe=False)))
-            for params in candidates
-        ]
+        # chain_step answers by parameter name and family, and no numeric value
+        # changes a family: one configured candidate per pattern of the others
+        asked: dict[tuple, Callable[[str], str | None]] = {}
+        steps = []
+        for params in candidates:
+            key = tuple(
+                sorted(
+                    (k, None if _is_number(v) else _group_value(v))
+                    for k, v in params.items()
+                )
+            )
+            if key not in asked:
+                asked[key] = _chain_step(_configured(base_estimator, params))
+            steps.append(asked[key])
         return plan_chains(candidates, steps, self.order)
 
     @staticmethod

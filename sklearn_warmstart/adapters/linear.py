@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -26,6 +28,12 @@ from .._compat import (
 from .base import Adapter
 
 __all__ = ["LinearAdapter"]
+
+
+@functools.cache
+def _init_params(cls: type) -> frozenset[str]:
+    """The constructor parameters of a scikit-learn class (its ``get_params`` keys)."""
+    return frozenset(inspect.signature(cls.__init__).parameters) - {"self"}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -90,7 +98,7 @@ class LinearAdapter(Adapter):
         linear = isinstance(estimator, (LinearModel, BaseSGD)) or type(
             estimator
         ).__module__.startswith("sklearn.linear_model")
-        return linear and "warm_start" in estimator.get_params(deep=False)
+        return linear and "warm_start" in _init_params(type(estimator))
 
     #: Parameters a search walks warm, in the direction of a weaker constraint.
     chain_params = {
