@@ -347,7 +347,26 @@ from sklearn.neural_network._multilayer_perceptron import (  # noqa: E402
     BaseMultilayerPerceptron,
 )
 
+# The regularisation path LogisticRegressionCV walks per fold (and
+# LogisticRegression.fit calls with one C): the linear adapter fits a search
+# chain's consecutive C values through it. None if scikit-learn moves it; the
+# search then fits those candidates one by one.
+try:
+    from sklearn.linear_model._logistic import (  # noqa: E402
+        _logistic_regression_path as logistic_regression_path,
+    )
+except ImportError:  # pragma: no cover - a future scikit-learn
+    logistic_regression_path = None
+
+
+def validate_params(estimator: Any) -> None:
+    """Check ``estimator``'s parameters against its constraints, as its ``fit`` does."""
+    estimator._validate_params()
+
+
 __all__ += [
+    "logistic_regression_path",
+    "validate_params",
     "BaseForest",
     "BaseMultilayerPerceptron",
     "BaseSGD",

@@ -19,7 +19,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from traceback import format_exc
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import clone, is_classifier
@@ -243,6 +243,88 @@ def _fit_warm(
         return None
 
 
+class _Fitted(NamedTuple):
+    """One chain step's fit: the model (None if it failed) and how it was trained."""
+
+    model: Any
+    adapter: Adapter
+    warm: bool
+    fit_time: float
+    error: str | None = None
+
+
+def _configured(base_estimator: Any, parameters: Mapping[str, Any]) -> Any:
+    return clone(base_estimator).set_params(**clone(parameters, safe=False))
+
+
+def _fit_step(
+    base_estimator: Any,
+    estimator: Any,
+    parameters: Mapping[str, Any],
+    previous: Any | None,
+    X: Any,
+    y: Any,
+    fit_params: Mapping[str, Any],
+    error_score: Any,
+) -> _Fitted:
+    """One candidate: warm from ``previous`` if given and possible, else cold."""
+    inner = _inner(estimator)
+    adapter = adapter_for(estimator if inner is None else inner)
+    start_time = time.time()
+    model = None
+    try:
+        attempted = previous is not None
+        if attempted:
+            model = _fit_warm(
+                adapter,
+                estimator if inner is None else inner,
+                previous,
+                X,
+                y,
+                fit_params,
+            )
+        warm = model is not None
+        if model is None:
+            if attempted:  # the warm attempt may have consumed the template
+                estimator = _configured(base_estimator, parameters)
+            if y is None:
+                model = estimator.fit(X, **fit_params)
+            else:
+                model = estimator.fit(X, y, **fit_params)
+    except Exception:
+        if error_score == "raise":
+            raise
+        return _Fitted(None, adapter, False, time.time() - start_time, format_exc())
+    return _Fitted(model, adapter, warm, time.time() - start_time)
+
+
+def _fit_path(
+    template: Any,
+    values: list[dict[str, Any]],
+    previous: Any | None,
+    X: Any,
+    y: Any,
+    fit_params: Any,
+) -> list[_Fitted] | None:
+    """A leading run of a chain's next candidates fitted at once, or None.
+
+    :meth:`Adapter.fit_path <sklearn_warmstart.adapters.Adapter.fit_path>`;
+    the run's time is shared equally among its candidates.
+    """
+    if len(values) < 2 or _inner(template) is not None:
+        return None
+    adapter = adapter_for(template)
+    start_time = time.time()
+    models = adapter.fit_path(template, values, previous, X, y, fit_params)
+    if not models:
+        return None
+    fit_time = (time.time() - start_time) / len(models)
+    return [
+        _Fitted(model, adapter, k > 0 or previous is not None, fit_time)
+        for k, model in enumerate(models)
+    ]
+
+
 def _fit_chain_fold(
     base_estimator: Any,
     X: Any,
@@ -263,8 +345,10 @@ def _fit_chain_fold(
 
     ``steps`` lists ``(candidate index, parameters, warm)``; a warm step starts
     from the previous step's fitted model (cold if that step failed or its
-    adapter cannot continue it). Returns ``(candidate index, result)`` pairs
-    whose results carry ``_fit_and_score``'s keys plus ``n_iter`` and ``warm``.
+    adapter cannot continue it). Consecutive warm steps are offered to the
+    adapter's :meth:`~sklearn_warmstart.adapters.Adapter.fit_path` first.
+    Returns ``(candidate index, result)`` pairs whose results carry
+    ``_fit_and_score``'s keys plus ``n_iter`` and ``warm``.
     """
     fit_params = check_method_params(X, params=fit_params or {}, indices=train)
     score_params = score_params or {}
@@ -275,74 +359,84 @@ def _fit_chain_fold(
     names = scorer_names(scorer)
     out = []
     previous = None
-    for index, parameters, warm in steps:
-        estimator = clone(base_estimator).set_params(**clone(parameters, safe=False))
-        inner = _inner(estimator)
-        adapter = adapter_for(estimator if inner is None else inner)
-        start_time = time.time()
-        result: dict[str, Any] = {}
-        started_warm = False
+    position = 0
+    while position < len(steps):
+        _, parameters, warm = steps[position]
+        start = previous if warm else None
+        run_end = position + 1
+        while run_end < len(steps) and steps[run_end][2]:
+            run_end += 1
+        template = _configured(base_estimator, parameters)
         try:
-            model = None
-            if warm and previous is not None:
-                model = _fit_warm(
-                    adapter,
-                    estimator if inner is None else inner,
-                    previous,
+            fitted = _fit_path(
+                template,
+                [p for _, p, _ in steps[position:run_end]],
+                start,
+                X_train,
+                y_train,
+                fit_params,
+            )
+        except Exception:  # the candidate then reports its own error
+            fitted = None
+            template = _configured(base_estimator, parameters)
+        if fitted is None:
+            fitted = [
+                _fit_step(
+                    base_estimator,
+                    template,
+                    parameters,
+                    start,
                     X_train,
                     y_train,
                     fit_params,
+                    error_score,
                 )
-            started_warm = model is not None
-            if model is None:
-                estimator = clone(base_estimator).set_params(
-                    **clone(parameters, safe=False)
-                )
-                if y_train is None:
-                    model = estimator.fit(X_train, **fit_params)
+            ]
+        for step in fitted:
+            index, parameters, _ = steps[position]
+            position += 1
+            result: dict[str, Any] = {"fit_error": step.error}
+            if step.model is None:
+                score_time = 0.0
+                if names is not None:
+                    test_scores = dict.fromkeys(names, error_score)
                 else:
-                    model = estimator.fit(X_train, y_train, **fit_params)
-        except Exception:
-            fit_time = time.time() - start_time
-            score_time = 0.0
-            if error_score == "raise":
-                raise
-            if names is not None:
-                test_scores = dict.fromkeys(names, error_score)
-            else:
-                test_scores = error_score
-            train_scores = (
-                test_scores.copy() if isinstance(test_scores, dict) else test_scores
-            )
-            result["fit_error"] = format_exc()
-            n_iter = None
-            previous = None
-        else:
-            result["fit_error"] = None
-            fit_time = time.time() - start_time
-            test_scores = score_fitted(
-                model, X_test, y_test, scorer, score_test, error_score
-            )
-            score_time = time.time() - start_time - fit_time
-            if return_train_score:
-                train_scores = score_fitted(
-                    model, X_train, y_train, scorer, score_train, error_score
+                    test_scores = error_score
+                train_scores = (
+                    test_scores.copy() if isinstance(test_scores, dict) else test_scores
                 )
-            # a wrapper's chain continues (and counts) the model it wraps
-            walked = model.estimator_ if isinstance(model, _WRAPPERS) else model
-            n_iter = adapter.chain_n_iter(walked, previous if started_warm else None)
-            previous = walked
-        if verbose > 1:
-            _print_end(parameters, split_progress, test_scores, fit_time + score_time)
-        result["test_scores"] = test_scores
-        if return_train_score:
-            result["train_scores"] = train_scores
-        result["n_test_samples"] = num_samples(X_test)
-        result["fit_time"] = fit_time
-        result["score_time"] = score_time
-        result["n_iter"] = np.nan if n_iter is None else float(n_iter)
-        result["warm"] = started_warm
-        out.append((index, result))
+                n_iter = None
+                previous = None
+            else:
+                model = step.model
+                score_start = time.time()
+                test_scores = score_fitted(
+                    model, X_test, y_test, scorer, score_test, error_score
+                )
+                score_time = time.time() - score_start
+                if return_train_score:
+                    train_scores = score_fitted(
+                        model, X_train, y_train, scorer, score_train, error_score
+                    )
+                # a wrapper's chain continues (and counts) the model it wraps
+                walked = model.estimator_ if isinstance(model, _WRAPPERS) else model
+                n_iter = step.adapter.chain_n_iter(
+                    walked, previous if step.warm else None
+                )
+                previous = walked
+            if verbose > 1:
+                _print_end(
+                    parameters, split_progress, test_scores, step.fit_time + score_time
+                )
+            result["test_scores"] = test_scores
+            if return_train_score:
+                result["train_scores"] = train_scores
+            result["n_test_samples"] = num_samples(X_test)
+            result["fit_time"] = step.fit_time
+            result["score_time"] = score_time
+            result["n_iter"] = np.nan if n_iter is None else float(n_iter)
+            result["warm"] = step.warm
+            out.append((index, result))
     return out
 
 
@@ -457,7 +551,7 @@ class _WarmSearch(BaseSearchCV):
             ]
             out = parallel(
                 delayed(_fit_chain_fold)(
-                    clone(base_estimator),
+                    base_estimator,  # a task fits only its own clones of it
                     X,
                     y,
                     train=train,
@@ -541,10 +635,20 @@ class _WarmSearch(BaseSearchCV):
     def _plan(self, base_estimator: Any, candidates: list[dict]) -> list[list[int]]:
         if self.order is None:
             return plan_chains(candidates, lambda name: None, None)
-        steps = [
-            _chain_step(clone(base_estimator).set_params(**clone(params, safe=False)))
-            for params in candidates
-        ]
+        # chain_step answers by parameter name and family, and no numeric value
+        # changes a family: one configured candidate per pattern of the others
+        asked: dict[tuple, Callable[[str], str | None]] = {}
+        steps = []
+        for params in candidates:
+            key = tuple(
+                sorted(
+                    (k, None if _is_number(v) else _group_value(v))
+                    for k, v in params.items()
+                )
+            )
+            if key not in asked:
+                asked[key] = _chain_step(_configured(base_estimator, params))
+            steps.append(asked[key])
         return plan_chains(candidates, steps, self.order)
 
     @staticmethod

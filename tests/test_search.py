@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV, SGDClassifier
 from sklearn.model_selection import GridSearchCV, ParameterGrid, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
@@ -21,6 +22,8 @@ from sklearn_warmstart import (
     WarmRandomizedSearchCV,
     WarmStartClassifier,
 )
+from sklearn_warmstart import _compat as compat
+from sklearn_warmstart.adapters import adapter_for
 from sklearn_warmstart.search import plan_chains
 
 
@@ -318,3 +321,246 @@ def test_warm_grid_search_skorch_net_walks_learning_rate():
         torch.set_num_threads(threads)
     assert search.cv_results_["warm_from"].tolist() == [1, -1]
     assert search.cv_results_["n_iter"].tolist() == [2.0, 2.0]
+
+
+# ------------------------------------------------ LogisticRegression along its path
+class _Subclass(LogisticRegression):
+    """A LogisticRegression whose fit could differ from the path."""
+
+
+def _warm_chain(estimator, Cs, X, y, **fit_params):
+    """One LogisticRegression refitted warm C after C, as a user would do it."""
+    model = clone(estimator).set_params(warm_start=True)
+    fitted = []
+    for C in Cs:
+        model.set_params(C=C).fit(X, y, **fit_params)
+        fitted.append(
+            (model.coef_.copy(), model.intercept_.copy(), model.n_iter_.copy())
+        )
+    return fitted
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize(
+    "settings, weighted",
+    [
+        ({}, False),
+        ({"fit_intercept": False}, False),
+        ({"class_weight": "balanced"}, True),
+    ],
+)
+def test_linear_adapter_fit_path_equals_one_by_one_warm_fits(
+    solver, n_classes, settings, weighted
+):
+    """Each path-built candidate is the LogisticRegression its own warm fit gives."""
+    X, y = make_classification(
+        n_samples=240, n_features=6, n_informative=4, n_classes=n_classes,
+        random_state=0,
+    )  # fmt: skip
+    fit_params = {"sample_weight": np.linspace(0.5, 2.0, len(y))} if weighted else {}
+    est = LogisticRegression(solver=solver, **settings)
+    Cs = np.logspace(-3, 2, 6)
+    expected = _warm_chain(est, Cs, X, y, **fit_params)
+    adapter = adapter_for(est)
+    models = adapter.fit_path(
+        clone(est).set_params(C=Cs[0]), [{"C": C} for C in Cs], None, X, y, fit_params
+    )
+    assert [m.C for m in models] == list(Cs)
+    for model, (coef, intercept, n_iter) in zip(models, expected):
+        assert type(model) is LogisticRegression
+        np.testing.assert_allclose(model.coef_, coef, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-12, atol=1e-14)
+        np.testing.assert_array_equal(model.n_iter_, n_iter)
+        np.testing.assert_array_equal(model.classes_, np.unique(y))
+        assert model.n_features_in_ == X.shape[1]
+        assert model.coef_.shape == coef.shape and model.intercept_.shape == (
+            intercept.shape
+        )
+    # the second half of the path, started from the first half's last model
+    more = adapter.fit_path(
+        clone(est).set_params(C=Cs[3]), [{"C": C} for C in Cs[3:]], models[2], X, y,
+        fit_params,
+    )  # fmt: skip
+    for model, (coef, _, n_iter) in zip(more, expected[3:]):
+        np.testing.assert_allclose(model.coef_, coef, rtol=1e-12, atol=1e-14)
+        np.testing.assert_array_equal(model.n_iter_, n_iter)
+
+
+def test_linear_adapter_fit_path_equals_logistic_regression_cv_paths(data):
+    """On the same folds, the path-built candidates are LogisticRegressionCV's path."""
+    X, y = data
+    Cs = np.logspace(-3, 2, 8)
+    folds = list(StratifiedKFold(4).split(X, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        lrcv = LogisticRegressionCV(Cs=Cs, cv=folds, refit=False).fit(X, y)
+    paths = lrcv.coefs_paths_[lrcv.classes_[1]]
+    est = LogisticRegression()
+    for (train, _), path in zip(folds, paths):
+        models = adapter_for(est).fit_path(
+            clone(est).set_params(C=Cs[0]),
+            [{"C": C} for C in Cs],
+            None,
+            X[train],
+            y[train],
+            {},
+        )
+        found = np.array([np.r_[m.coef_.ravel(), m.intercept_] for m in models])
+        np.testing.assert_allclose(found, path, rtol=1e-10, atol=1e-12)
+
+
+def test_linear_adapter_fit_path_keeps_feature_names(data):
+    """A path fitted on a DataFrame records its feature names, as fit does."""
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    est = LogisticRegression()
+    models = adapter_for(est).fit_path(
+        clone(est), [{"C": 0.1}, {"C": 1.0}], None, frame, y, {}
+    )
+    expected = clone(est).fit(frame, y).feature_names_in_
+    for model in models:
+        np.testing.assert_array_equal(model.feature_names_in_, expected)
+
+
+@pytest.mark.parametrize(
+    "est, X_dtype, fit_params",
+    [
+        (LogisticRegression(solver="saga"), np.float64, {}),
+        (LogisticRegression(solver="sag"), np.float64, {}),
+        (LogisticRegression(solver="liblinear"), np.float64, {}),
+        (LogisticRegression(penalty="l2"), np.float64, {}),
+        (LogisticRegression(verbose=1), np.float64, {}),
+        (LogisticRegression(), np.float32, {}),
+        (_Subclass(), np.float64, {}),
+        (LogisticRegression(), np.float64, {"sample_weight": None, "other": 1}),
+        (SGDClassifier(), np.float64, {}),
+    ],
+    ids=[
+        "saga",
+        "sag",
+        "liblinear",
+        "penalty",
+        "verbose",
+        "float32",
+        "subclass",
+        "fit-param",
+        "sgd",
+    ],  # fmt: skip
+)
+def test_linear_adapter_fit_path_declines_settings_it_cannot_match(
+    data, est, X_dtype, fit_params
+):
+    """Settings where a path is not exactly the warm fits: None, template untouched."""
+    X, y = data
+    template = clone(est)
+    values = [{"C" if "C" in est.get_params() else "alpha": v} for v in (0.1, 1.0)]
+    assert (
+        adapter_for(est).fit_path(
+            template, values, None, X.astype(X_dtype), y, fit_params
+        )
+        is None
+    )
+    assert not hasattr(template, "n_features_in_")
+
+
+def test_linear_adapter_fit_path_stops_where_another_parameter_changes(data):
+    """The path covers the leading run that differs only in C."""
+    X, y = data
+    est = LogisticRegression()
+    values = [
+        {"C": 0.01, "tol": 1e-4},
+        {"C": 0.1, "tol": 1e-4},
+        {"C": 0.1, "tol": 1e-2},
+    ]
+    models = adapter_for(est).fit_path(
+        clone(est).set_params(**values[0]), values, None, X, y, {}
+    )
+    assert [m.C for m in models] == [0.01, 0.1]
+
+
+def _path_search(X, y, **kwargs):
+    return WarmGridSearchCV(
+        LogisticRegression(), {"C": np.logspace(-3, 2, 6)}, cv=3, **kwargs
+    ).fit(X, y)
+
+
+def _fails(*args, **kwargs):
+    raise RuntimeError("a moved private function")
+
+
+@pytest.mark.parametrize("replacement", [None, _fails], ids=["gone", "broken"])
+def test_warm_grid_search_logistic_without_the_private_path_fits_one_by_one(
+    data, monkeypatch, replacement
+):
+    """If sklearn's path function moves or breaks, the same results come one by one."""
+    X, y = data
+    with_path = _path_search(X, y)
+    # candidates fitted in one path call share each fold's fit time
+    assert len(set(with_path.cv_results_["mean_fit_time"])) == 1
+    monkeypatch.setattr(compat, "logistic_regression_path", replacement)
+    one_by_one = _path_search(X, y)
+    assert len(set(one_by_one.cv_results_["mean_fit_time"])) > 1
+    _same_scores(one_by_one, with_path)
+    for key in ("n_iter", "warm_from", "chain"):
+        np.testing.assert_array_equal(
+            one_by_one.cv_results_[key], with_path.cv_results_[key]
+        )
+    assert one_by_one.best_params_ == with_path.best_params_
+
+
+def test_warm_grid_search_logistic_unsupported_settings_keep_warm_fits(data):
+    """saga (no exact path) walks C warm one candidate at a time, as before."""
+    X, y = data
+    est = LogisticRegression(solver="saga", max_iter=500, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = WarmGridSearchCV(est, {"C": [0.01, 0.1, 1.0]}, cv=3).fit(X, y)
+    assert len(set(search.cv_results_["mean_fit_time"])) > 1
+    assert search.cv_results_["warm_from"].tolist() == [-1, 0, 1]
+
+
+def test_warm_grid_search_logistic_path_reports_a_bad_candidate_as_its_own(data):
+    """An invalid C in the path's run fails alone; its neighbours still score."""
+    X, y = data
+    search = WarmGridSearchCV(
+        LogisticRegression(), {"C": [0.01, -1.0, 1.0]}, cv=3, order="grid"
+    )
+    with pytest.warns(FitFailedWarning, match="'C' parameter of LogisticRegression"):
+        search.fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[1]) and np.isfinite(scores[[0, 2]]).all()
+    assert search.cv_results_["warm_from"].tolist() == [-1, -1, -1]
+
+
+# ------------------------------------------------------------------ Dask backend
+def test_warm_grid_search_dask_backend_matches_local(data):
+    """Chains x folds run as Dask tasks give the same cv_results_ as n_jobs=1."""
+    distributed = pytest.importorskip("dask.distributed")
+    import joblib
+
+    X, y = data
+    grid = [
+        {"C": np.logspace(-3, 2, 5)},
+        {"C": [0.1, 1.0], "fit_intercept": [False]},
+    ]
+    local = WarmGridSearchCV(LogisticRegression(), grid, cv=3, n_jobs=1).fit(X, y)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        distributed.get_task_stream(client) as tasks,
+        joblib.parallel_config(backend="dask"),
+    ):
+        remote = WarmGridSearchCV(LogisticRegression(), grid, cv=3, n_jobs=2)
+        remote.fit(X, y)
+    assert tasks.data  # the chains ran on the cluster
+    _same_scores(remote, local)
+    for key in ("n_iter", "warm_from", "chain"):
+        np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
+    assert remote.best_params_ == local.best_params_

@@ -6,7 +6,7 @@ import contextlib
 import copy
 import copyreg
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -138,7 +138,11 @@ class Adapter:
     """Knows one model family: reads, builds and trains from start states.
 
     Subclasses override the hooks below; :meth:`train` is the one entry point
-    used by the estimators and is the same for every family.
+    used by the estimators and is the same for every family. The warm
+    searches ask four more: :meth:`chain_step` (which parameters a chain may
+    walk), :meth:`fit_chain` (one candidate from its neighbour),
+    :meth:`fit_path` (several consecutive candidates in one solver call, where
+    the family has a path solver; by default none) and :meth:`chain_n_iter`.
 
     Parameters
     ----------
@@ -411,6 +415,37 @@ class Adapter:
             template, previous, start, X, y, seed=0, fit_params=fit_params
         )
         return model
+
+    def fit_path(
+        self,
+        template: Any,
+        values: Sequence[Mapping[str, Any]],
+        previous: Any | None,
+        X: Any,
+        y: Any,
+        fit_params: Mapping[str, Any],
+    ) -> list[Any] | None:
+        """Train consecutive candidates of one chain at once, along a path.
+
+        ``values`` are the search parameters of a chain's next candidates, in
+        the order it visits them; ``template`` is the first of them,
+        configured and unfitted. The first starts from ``previous`` (cold if
+        None), each later one from the model before it, as :meth:`fit_chain`
+        would train them one by one. A family with a regularisation-path
+        solver (``LogisticRegressionCV``'s) trains a leading run of them (at
+        least two) in one call and returns their fitted models, in order:
+        each must be the model :meth:`fit_chain` would give, a real fitted
+        estimator with those parameters, which the search scores as any
+        other. The search shares the call's time equally among them
+        (``fit_time``) and asks again for the candidates after the run.
+        Neither ``values`` nor ``previous`` may be modified.
+
+        None (the default): no path here; ``template`` is left untouched and
+        the search trains the first candidate through :meth:`fit_chain`. If
+        this raises, the search does the same from a fresh template, so a
+        candidate's own error is reported as its own.
+        """
+        return None
 
     def chain_n_iter(self, model: Any, previous: Any | None) -> int | None:
         """Epochs, iterations or members a chain step trained (``previous``: its start)."""

@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import inspect
+import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import is_classifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.multiclass import check_classification_targets
 
+from .. import _compat
 from .._compat import (
     BaseSGD,
     BaseSGDRegressor,
     LinearClassifierMixin,
     LinearModel,
     sgd_fit_continuing,
+    validate_data,
+    validate_params,
 )
 from .base import Adapter
 
 __all__ = ["LinearAdapter"]
+
+
+@functools.cache
+def _init_params(cls: type) -> frozenset[str]:
+    """The constructor parameters of a scikit-learn class (its ``get_params`` keys)."""
+    return frozenset(inspect.signature(cls.__init__).parameters) - {"self"}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two search values are the same setting (plain values by equality)."""
+    plain = (str, bytes, numbers.Number, type(None))
+    return a is b or (type(a) is type(b) and isinstance(a, plain) and a == b)
 
 
 class LinearAdapter(Adapter):
@@ -54,6 +77,12 @@ class LinearAdapter(Adapter):
       ``liblinear`` ignores ``warm_start``: its warm runs cost what cold ones
       do.
 
+    In a warm search, consecutive ``C`` values of one ``LogisticRegression``
+    chain are fitted in one call of scikit-learn's regularisation path, the
+    solver call ``LogisticRegressionCV`` makes per fold (:meth:`fit_path`):
+    the same coefficients as the one-by-one warm fits, without each fit's
+    validation and setup.
+
     Parameters
     ----------
     estimator : estimator
@@ -69,7 +98,7 @@ class LinearAdapter(Adapter):
         linear = isinstance(estimator, (LinearModel, BaseSGD)) or type(
             estimator
         ).__module__.startswith("sklearn.linear_model")
-        return linear and "warm_start" in estimator.get_params(deep=False)
+        return linear and "warm_start" in _init_params(type(estimator))
 
     #: Parameters a search walks warm, in the direction of a weaker constraint.
     chain_params = {
@@ -78,6 +107,12 @@ class LinearAdapter(Adapter):
         "tol": "decreasing",
         "max_iter": "increasing",
     }
+
+    #: ``LogisticRegression`` solvers whose path continues from the previous C's
+    #: coefficients alone, exactly as a ``warm_start=True`` fit does (``sag``
+    #: and ``saga`` carry gradient memory along the path; ``liblinear`` does
+    #: not warm-start).
+    _path_solvers = frozenset({"lbfgs", "newton-cg", "newton-cholesky"})
 
     def _is_sgd(self, model: Any) -> bool:
         return isinstance(model, BaseSGD)
@@ -184,3 +219,129 @@ class LinearAdapter(Adapter):
                 sample_weight=fit_params.get("sample_weight"),
             )
         return super().fit_cold(template, X, y, fit_params, classes)
+
+    # ------------------------------------------------------------ search paths
+    def _path_run(
+        self,
+        template: Any,
+        values: Sequence[Mapping[str, Any]],
+        fit_params: Mapping[str, Any],
+    ) -> list[float]:
+        """The values of ``C`` of the leading run of ``values`` a path fits as ``fit``.
+
+        Only a plain ``LogisticRegression`` with an l2 penalty (the default
+        ``penalty``, ``l1_ratio=0``), a solver in :attr:`_path_solvers`, no
+        verbosity, callbacks or deprecated ``n_jobs``, no array API dispatch
+        and no fit parameter but ``sample_weight``; the run lasts while the
+        candidates differ from the first in nothing but a finite, positive
+        ``C``. Empty when no run qualifies.
+        """
+        if (
+            _compat.logistic_regression_path is None
+            or type(template) is not LogisticRegression
+            or getattr(template, "_skl_callbacks", None)
+            or set(fit_params) - {"sample_weight"}
+            or get_config()["array_api_dispatch"]
+            or template.solver not in self._path_solvers
+            or template.penalty != "deprecated"
+            or not isinstance(template.l1_ratio, numbers.Real)
+            or template.l1_ratio != 0
+            or template.verbose != 0
+            or template.n_jobs is not None
+        ):
+            return []
+        first = values[0]
+        Cs = []
+        for params in values:
+            C = params.get("C")
+            if not (
+                params.keys() == first.keys()
+                and isinstance(C, numbers.Real)
+                and not isinstance(C, bool)
+                and 0 < C < np.inf
+                and all(_same(v, first[k]) for k, v in params.items() if k != "C")
+            ):
+                break
+            Cs.append(C)
+        return Cs
+
+    def fit_path(self, template, values, previous, X, y, fit_params):
+        """``LogisticRegression`` candidates along ``C`` in one path call.
+
+        scikit-learn's ``_logistic_regression_path`` with the candidates'
+        values of ``C`` (the call ``LogisticRegressionCV`` makes per fold, and
+        ``LogisticRegression.fit`` makes with one ``C``): each ``C`` starts
+        from the previous one's coefficients, as a ``warm_start=True`` fit
+        does, and the data is validated once. Each candidate comes back as a
+        fitted ``LogisticRegression`` (``template`` with its ``C``:
+        ``coef_``, ``intercept_``, ``classes_``, ``n_iter_``,
+        ``n_features_in_``, ``feature_names_in_``) equal to the one its own
+        warm ``fit`` gives. Other settings (see ``_path_run``) and float32
+        data (the path carries float64 coefficients from one C to the next
+        where a warm ``fit`` reads its float32 ``coef_``) return None: the
+        candidates are fitted one by one.
+        """
+        Cs = self._path_run(template, values, fit_params)
+        if len(Cs) < 2:
+            return None
+        validate_params(template)  # the others differ only in a checked C
+        probe = copy.copy(template)  # validation sets attributes: not on template
+        X, y = validate_data(
+            probe,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            order="C",
+        )
+        if X.dtype != np.float64:
+            # float32: the path hands the next C float64 coefficients where a
+            # warm fit reads its float32 coef_; the results differ in rounding
+            return None
+        if not (y.ndim == 1 and y.dtype.kind in "biu"):  # those always pass
+            check_classification_targets(y)
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError("one class: each candidate's fit reports it")
+        fit_intercept = template.fit_intercept
+        coef = None
+        if previous is not None:
+            coef = np.asarray(previous.coef_)
+            if fit_intercept:
+                intercept = np.asarray(previous.intercept_)
+                coef = np.concatenate([coef, intercept[:, None]], axis=1)
+        coefs, _, n_iter = _compat.logistic_regression_path(
+            X,
+            y,
+            classes=classes,
+            Cs=Cs,
+            l1_ratio=template.l1_ratio,
+            fit_intercept=fit_intercept,
+            tol=template.tol,
+            solver=template.solver,
+            max_iter=template.max_iter,
+            class_weight=template.class_weight,
+            check_input=False,
+            random_state=template.random_state,
+            coef=coef,
+            penalty="l2",
+            sample_weight=fit_params.get("sample_weight"),
+            n_threads=1,
+        )
+        binary = len(classes) == 2
+        models = []
+        for i, C in enumerate(Cs):
+            model = copy.copy(probe)
+            model.C = C
+            w = coefs[i].copy()
+            if binary:
+                w = w[None, :]
+            if fit_intercept:
+                model.coef_, model.intercept_ = w[:, :-1], w[:, -1]
+            else:
+                model.coef_ = w
+                model.intercept_ = np.zeros(w.shape[0], dtype=X.dtype)
+            model.classes_ = classes
+            model.n_iter_ = np.asarray(n_iter[i : i + 1], dtype=np.int32)
+            models.append(model)
+        return models
