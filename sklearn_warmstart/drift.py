@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import array
 import copy
+import functools
 import math
 import operator
 from dataclasses import dataclass
@@ -381,6 +382,256 @@ class _ChunkHDDMA(_Chunked):
         return None, warning
 
 
+class _ChunkEDDM(_Chunked):
+    """river's ``binary.EDDM``, fed a chunk at a time.
+
+    Works on the distances between consecutive errors: their mean ``p`` and
+    deviation ``s`` at each error, the running maximum of ``p + 2s`` once more
+    than ``warm_start`` rows were seen, and, once more than ``warm_start``
+    errors were seen, a drift where ``(p + 2s) / max`` falls below ``beta``
+    and a warning (held until the next judged error) below ``alpha``. The
+    distances are integers, so their sums are kept exactly as integers;
+    river keeps Welford's running mean and variance, so the two can differ in
+    the last bits and a decision only at an exact tie (see :class:`_ChunkDDM`).
+    """
+
+    params = ("warm_start", "alpha", "beta")
+    warns = True
+    #: Above this, the scaled variance could overflow int64: Python integers.
+    int64_limit = 2**62
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.last = self.n_errors = 0
+        self.sum = self.sum_sq = 0  # Python ints: exact however long the stream
+        self.p2s_max = -1.0
+        self.warning = False
+
+    def _mean_std(self, d: np.ndarray, count: np.ndarray) -> tuple[Any, ...]:
+        bound = self.sum_sq + len(d) * int(d.max()) ** 2
+        limit = self.int64_limit
+        if int(count[-1]) * bound < limit and (self.sum + int(d.sum())) ** 2 < limit:
+            total = self.sum + np.cumsum(d)
+            total_sq = self.sum_sq + np.cumsum(d * d)
+            scaled = count * total_sq - total * total
+        else:  # a long error-free stretch: exact Python integers, row by row
+            total = self.sum + np.cumsum(d.astype(object))
+            total_sq = self.sum_sq + np.cumsum((d * d).astype(object))
+            scaled = count.astype(object) * total_sq - total * total
+            total = np.array([float(t) for t in total])  # exact below 2**53
+            scaled = np.array([float(t) for t in scaled])
+        pairs = np.maximum(count * (count - 1), 1).astype(np.float64)
+        variance = np.where(count > 1, scaled / pairs, 0.0)
+        return total, total / count, np.sqrt(variance), total_sq
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        m = len(x)
+        rows = np.flatnonzero(x)
+        if not len(rows):
+            self.n += m
+            return None, np.full(m, self.warning)
+        n = self.n + 1 + rows
+        d = np.diff(n, prepend=self.last)
+        count = np.arange(self.n_errors + 1, self.n_errors + len(rows) + 1)
+        total, mean, std, total_sq = self._mean_std(d, count)
+        p2s = mean + 2 * std
+        active = n > self.warm_start
+        running = np.maximum.accumulate(
+            np.r_[self.p2s_max, np.where(active, p2s, -np.inf)]
+        )
+        before = running[:-1]
+        judged = active & (p2s <= before) & (count > self.warm_start)
+        level = p2s / np.where(judged, before, 1.0)
+        drift = judged & (level < self.beta)
+        stop = int(drift.argmax()) if drift.any() else len(rows)
+        said = np.flatnonzero(judged[:stop])
+        warning = np.full(m, self.warning)
+        if len(said):
+            zone = np.full(m, -1)
+            zone[rows[said]] = np.arange(len(said))
+            zone = np.maximum.accumulate(zone)
+            warning = np.where(zone >= 0, (level[said] < self.alpha)[zone], warning)
+        if stop < len(rows):
+            row = int(rows[stop])
+            return row, warning[:row]
+        self.n += m
+        self.last, self.n_errors = int(n[-1]), int(count[-1])
+        self.sum, self.sum_sq = int(total[-1]), int(total_sq[-1])
+        self.p2s_max = float(running[-1])
+        self.warning = bool(warning[-1])
+        return None, warning
+
+
+@functools.lru_cache(maxsize=8)
+def _ibc_table(lambda_val: float) -> np.ndarray:
+    """river's HDDM_W bound term after 0, 1, 2, ... updates, up to its float fixed point."""
+    table = [1.0]
+    square, fading = lambda_val * lambda_val, (1 - lambda_val) ** 2
+    while True:
+        ibc = square + fading * table[-1]
+        if ibc == table[-1]:
+            return np.array(table)
+        table.append(ibc)
+
+
+class _ChunkHDDMW(_Chunked):
+    """river's one-sided ``binary.HDDMW``, fed a chunk at a time.
+
+    river's exponentially weighted means are first-order filters, which
+    ``scipy.signal.lfilter`` runs with river's exact operations (the same
+    products and sum per row; ``tests/test_drift.py`` checks the bits), so the
+    total's mean, the McDiarmid bounds and the cut points (a running minimum
+    of mean + bound) are river's own floats. The second sample's mean restarts
+    at every cut; it is the total's mean plus a decaying offset, which is
+    within ``tol`` of river's value, and a row whose decision lies within
+    ``tol`` of a bound is decided again with river's exact recursion.
+    """
+
+    params = ("drift_confidence", "warning_confidence", "lambda_val")
+    warns = True
+    #: Distance to a bound within which a row is decided by river's recursion.
+    slack = 1e-10
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.ewma = math.nan
+        self.cut = math.inf
+        self.s1_init, self.s1_ewma, self.s1_ibc = False, math.nan, 1.0
+        self.s2_init, self.s2_n, self.s2_ewma = False, 0, math.nan
+        self.fading = 1 - self.lambda_val
+        self._filter = ([self.lambda_val], [1.0, -self.fading])
+        self._log_drift = math.log(1 / self.drift_confidence)
+        self._log_warning = math.log(1 / self.warning_confidence)
+        self.tol = self.slack + 64 * np.finfo(float).eps / self.lambda_val
+        self._powers = np.zeros(0)
+
+    def _ewma(self, x: np.ndarray, previous: float | None) -> np.ndarray:
+        """river's EWMean over ``x`` after ``previous`` (None: a fresh mean)."""
+        from scipy.signal import lfilter
+
+        if previous is None:
+            if len(x) == 1:
+                return x.copy()
+            previous, head, x = float(x[0]), x[:1], x[1:]
+        else:
+            head = x[:0]
+        out = lfilter(*self._filter, x, zi=[self.fading * previous])[0]
+        return np.r_[head, out] if len(head) else out
+
+    def _exact_s2(self, x: np.ndarray, cut: np.ndarray) -> np.ndarray:
+        """The second sample's mean per row by river's own recursion."""
+        out = np.empty(len(x))
+        ewma = self.s2_ewma if self.s2_init else None
+        lam, fading = self.lambda_val, self.fading
+        for i, (value, is_cut) in enumerate(zip(x.tolist(), cut.tolist())):
+            if is_cut:
+                ewma = None
+            else:
+                ewma = value if ewma is None else lam * value + fading * ewma
+            out[i] = math.nan if ewma is None else ewma
+        return out
+
+    def _power(self, steps: np.ndarray) -> np.ndarray:
+        """``fading ** steps`` from a table kept across chunks."""
+        needed = int(steps.max()) + 1
+        if len(self._powers) < needed:
+            self._powers = self.fading ** np.arange(max(needed, 2048), dtype=float)
+        return self._powers[steps]
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        m = len(x)
+        table = _ibc_table(self.lambda_val)
+        top = len(table) - 1
+        ewma = self._ewma(x, None if self.n == 0 else self.ewma)
+        if self.n >= top:  # the bound term has reached its fixed point
+            ibc = table[top]
+            level = ewma + math.sqrt(ibc * self._log_drift / 2)
+        else:
+            ibc = table[np.minimum(np.arange(self.n + 1, self.n + m + 1), top)]
+            level = ewma + np.sqrt(ibc * self._log_drift / 2)
+        running = np.minimum.accumulate(np.concatenate(([self.cut], level)))
+        cut = level < running[:-1]
+        i = np.arange(m)
+        if cut.any():
+            last = np.maximum.accumulate(np.where(cut, i, -1))
+            after = last >= 0
+            ibc = np.broadcast_to(ibc, (m,))
+            s1_ewma = np.where(after, ewma[last], self.s1_ewma)
+            s1_ibc = np.where(after, ibc[last], self.s1_ibc)
+        else:
+            last, after = np.full(m, -1), np.zeros(m, dtype=bool)
+            s1_ewma, s1_ibc = self.s1_ewma, self.s1_ibc
+        going_on = ~after & self.s2_init  # the second sample began before x
+        start = np.minimum(last + 1, m - 1)
+        offset = np.where(going_on, self.s2_ewma - self.ewma, x[start] - ewma[start])
+        steps = np.where(going_on, i + 1, np.maximum(i - last - 1, 0))
+        s2_ewma = ewma + self._power(steps) * offset
+        s2_n = np.where(going_on, self.s2_n + i + 1, i - last)
+        spread = s1_ibc + table[np.minimum(s2_n, top)]
+        drift_bound = np.sqrt(spread * self._log_drift / 2)
+        warning_bound = np.sqrt(spread * self._log_warning / 2)
+        valid = ~cut & (after | self.s1_init)
+        rise = s2_ewma - s1_ewma
+        near = (np.abs(rise - drift_bound) < self.tol) | (
+            np.abs(rise - warning_bound) < self.tol
+        )
+        if (valid & near).any():
+            rise = self._exact_s2(x, cut) - s1_ewma
+        drift = valid & (rise > drift_bound)
+        warning = valid & ~drift & (rise > warning_bound)
+        if drift.any():
+            stop = int(drift.argmax())
+            return stop, warning[:stop]
+        self.n += m
+        self.ewma, self.cut = float(ewma[-1]), float(running[-1])
+        if after[-1]:
+            self.s1_init = True
+            self.s1_ewma, self.s1_ibc = float(ewma[last[-1]]), float(s1_ibc[-1])
+        if cut[-1]:
+            self.s2_init, self.s2_n, self.s2_ewma = False, 0, math.nan
+        else:
+            tail = x if going_on[-1] else x[int(start[-1]) :]
+            previous = self.s2_ewma if going_on[-1] else None
+            self.s2_init, self.s2_n = True, int(s2_n[-1])
+            self.s2_ewma = float(self._ewma(tail, previous)[-1])
+        return None, warning
+
+
+class _ChunkFHDDM(_Chunked):
+    """river's ``binary.FHDDM`` (no short window), fed a chunk at a time.
+
+    The window's count of ones is a difference of cumulative sums of 0/1
+    values, exact in floating point, and its mean, running maximum and the
+    drift test use river's own operations: the same decisions, bit for bit.
+    """
+
+    params = ("sliding_window_size", "confidence_level")
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.tail = np.zeros(0)  # the window's last values before the next row
+        self.u_max = 0.0
+        self.epsilon = math.sqrt(
+            math.log(1 / self.confidence_level) / (2 * self.sliding_window_size)
+        )
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+        size = self.sliding_window_size
+        values = np.r_[self.tail, x]
+        sums = np.cumsum(np.r_[0.0, values])
+        full = len(self.tail) + np.arange(len(x)) + 1 >= size
+        ends = len(self.tail) + 1 + np.arange(len(x))
+        u = (sums[ends] - sums[np.maximum(ends - size, 0)]) / size
+        u_max = np.maximum.accumulate(np.r_[self.u_max, np.where(full, u, 0.0)])[1:]
+        drift = full & (u_max - u > self.epsilon)
+        if drift.any():
+            return int(drift.argmax()), np.zeros(0, dtype=bool)
+        self.n += len(x)
+        self.tail = values[len(values) - min(size - 1, len(values)) :]
+        self.u_max = float(u_max[-1])
+        return None, np.zeros(0, dtype=bool)
+
+
 def _chunk_equivalent(detector: Any) -> Any:
     """A chunked equivalent of a fresh river detector, or None where there is none."""
     from river import drift
@@ -390,6 +641,16 @@ def _chunk_equivalent(detector: Any) -> Any:
         return _ChunkDDM(detector)
     if type(detector) is binary.HDDMA and not detector.two_sided_test:
         return _ChunkHDDMA(detector)
+    if type(detector) is binary.EDDM:
+        return _ChunkEDDM(detector)
+    if (
+        type(detector) is binary.HDDMW
+        and not detector.two_sided_test
+        and 0 < detector.lambda_val < 1
+    ):
+        return _ChunkHDDMW(detector)
+    if type(detector) is binary.FHDDM and detector.short_window_size is None:
+        return _ChunkFHDDM(detector)
     if (
         type(detector) is drift.PageHinkley
         and detector.alpha == 1.0
@@ -445,8 +706,9 @@ class DriftMonitor:
         self._sum = 0.0
         # river's own ADWIN: fed through its compiled core (see _river_compat).
         self._adwin = is_plain_adwin(detector)
-        # DDM, HDDM_A and PageHinkley(alpha=1, mode="up"): fed a chunk at a time by an
-        # array equivalent; ``detector`` then only holds the parameters.
+        # DDM, EDDM, HDDM_A, HDDM_W (one-sided), FHDDM and PageHinkley(alpha=1,
+        # mode="up"): fed a chunk at a time by an array equivalent (see
+        # _chunk_equivalent); ``detector`` then only holds the parameters.
         self._chunked = _chunk_equivalent(detector)
 
     def __deepcopy__(self, memo: dict) -> DriftMonitor:
