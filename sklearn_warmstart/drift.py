@@ -236,8 +236,24 @@ class Detection:
     change_start: int | None
 
 
+def _open_zone(warning: np.ndarray) -> int | None:
+    """Where the warning run open at the last row of ``warning`` began (None: none open)."""
+    if not len(warning) or not warning[-1]:
+        return None
+    backwards = warning[::-1]
+    calm = int(backwards.argmin())  # the last row out of warning, counted from the end
+    return len(warning) - calm if not backwards[calm] else 0
+
+
 class _Chunked:
-    """Base of the chunked equivalents: the river detector's parameters, copied."""
+    """Base of the chunked equivalents: the river detector's parameters, copied.
+
+    ``feed(x)`` returns ``(stop, zone)``: ``stop`` is the offset of the first
+    drift in ``x`` (None: none, all of ``x`` was fed); ``zone`` is None if no
+    warning is open at the last row fed before ``stop`` (or at the end of
+    ``x``), else the offset where that warning run began (0: at ``x[0]`` or
+    before it).
+    """
 
     params: tuple[str, ...] = ()
     warns = False
@@ -269,8 +285,7 @@ class _ChunkDDM(_Chunked):
         self.p_min = self.s_min = math.nan
         self.ps_min = math.inf
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
-        """First drift (offset in ``x``) or None, and the warning flag per row fed."""
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         m = len(x)
         n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
         k = self.k + np.cumsum(x)
@@ -288,13 +303,13 @@ class _ChunkDDM(_Chunked):
         warning = active & (ps > p_min + self.warning_threshold * s_min)
         if drift.any():
             stop = int(drift.argmax())
-            return stop, warning[:stop]
+            return stop, _open_zone(warning[:stop])
         self.n += m
         self.k = float(k[-1])
         if last[-1] >= 0:
             self.p_min, self.s_min = float(p_min[-1]), float(s_min[-1])
             self.ps_min = float(running[-1])
-        return None, warning
+        return None, _open_zone(warning)
 
 
 class _ChunkPageHinkley(_Chunked):
@@ -314,7 +329,7 @@ class _ChunkPageHinkley(_Chunked):
         self.sum = 0.0
         self.min = math.inf
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         m = len(x)
         n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
         mean = (self.total + np.cumsum(x)) / n
@@ -326,11 +341,11 @@ class _ChunkPageHinkley(_Chunked):
         low = np.minimum.accumulate(np.r_[self.min, sums])[1:]
         drift = (n >= self.min_instances) & (sums - low > self.threshold)
         if drift.any():
-            return int(drift.argmax()), np.zeros(0, dtype=bool)
+            return int(drift.argmax()), None
         self.n += m
         self.total += float(x.sum())
         self.sum, self.min = float(sums[-1]), float(low[-1])
-        return None, np.zeros(0, dtype=bool)
+        return None, None
 
 
 class _ChunkHDDMA(_Chunked):
@@ -355,7 +370,7 @@ class _ChunkHDDMA(_Chunked):
         self._log_drift = math.log(2.0 / self.drift_confidence)
         self._log_warning = math.log(2.0 / self.warning_confidence)
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         m = len(x)
         n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
         k = self.k + np.cumsum(x)
@@ -373,13 +388,13 @@ class _ChunkHDDMA(_Chunked):
         warning = apart & ~drift & (rise >= np.sqrt(spread / 2 * self._log_warning))
         if drift.any():
             stop = int(drift.argmax())
-            return stop, warning[:stop]
+            return stop, _open_zone(warning[:stop])
         self.n += m
         self.k = float(k[-1])
         if last[-1] >= 0:
             self.n_min, self.mean_min = float(n_min[-1]), float(mean_min[-1])
             self.cut = float(running[-1])
-        return None, warning
+        return None, _open_zone(warning)
 
 
 class _ChunkEDDM(_Chunked):
@@ -407,59 +422,76 @@ class _ChunkEDDM(_Chunked):
         self.p2s_max = -1.0
         self.warning = False
 
-    def _mean_std(self, d: np.ndarray, count: np.ndarray) -> tuple[Any, ...]:
-        bound = self.sum_sq + len(d) * int(d.max()) ** 2
-        limit = self.int64_limit
-        if int(count[-1]) * bound < limit and (self.sum + int(d.sum())) ** 2 < limit:
+    def _mean_std(
+        self, d: np.ndarray, count: np.ndarray, n_end: int
+    ) -> tuple[Any, ...]:
+        """Sums of the distances, their mean and deviation after each error."""
+        total = total_sq = None
+        if int(n_end) < 2**31:  # distances below 2**31: the int64 sums fit
             total = self.sum + np.cumsum(d)
             total_sq = self.sum_sq + np.cumsum(d * d)
-            scaled = count * total_sq - total * total
-        else:  # a long error-free stretch: exact Python integers, row by row
+            if int(count[-1]) * int(total_sq[-1]) < self.int64_limit:
+                scaled = count * total_sq - total * total
+            else:
+                total = None
+        if total is None:  # a stream of billions of rows: exact Python integers
             total = self.sum + np.cumsum(d.astype(object))
             total_sq = self.sum_sq + np.cumsum((d * d).astype(object))
             scaled = count.astype(object) * total_sq - total * total
             total = np.array([float(t) for t in total])  # exact below 2**53
             scaled = np.array([float(t) for t in scaled])
-        pairs = np.maximum(count * (count - 1), 1).astype(np.float64)
-        variance = np.where(count > 1, scaled / pairs, 0.0)
-        return total, total / count, np.sqrt(variance), total_sq
+        pairs = count * (count - 1.0)
+        if count[0] == 1:
+            pairs[0] = 1.0  # one distance: river's variance is 0 (its scaled is 0)
+        return total, total / count, np.sqrt(scaled / pairs), total_sq
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
-        m = len(x)
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         rows = np.flatnonzero(x)
         if not len(rows):
-            self.n += m
-            return None, np.full(m, self.warning)
-        n = self.n + 1 + rows
-        d = np.diff(n, prepend=self.last)
+            self.n += len(x)
+            return None, 0 if self.warning else None
+        n = rows + (self.n + 1)
+        d = np.empty_like(n)
+        d[0] = n[0] - self.last
+        np.subtract(n[1:], n[:-1], out=d[1:])
         count = np.arange(self.n_errors + 1, self.n_errors + len(rows) + 1)
-        total, mean, std, total_sq = self._mean_std(d, count)
+        total, mean, std, total_sq = self._mean_std(d, count, n[-1])
         p2s = mean + 2 * std
-        active = n > self.warm_start
-        running = np.maximum.accumulate(
-            np.r_[self.p2s_max, np.where(active, p2s, -np.inf)]
-        )
-        before = running[:-1]
-        judged = active & (p2s <= before) & (count > self.warm_start)
-        level = p2s / np.where(judged, before, 1.0)
+        if self.n >= self.warm_start:
+            candidates, active = p2s, True
+        else:
+            active = n > self.warm_start
+            candidates = np.where(active, p2s, -np.inf)
+        running = np.maximum.accumulate(candidates)
+        np.maximum(running, self.p2s_max, out=running)
+        before = np.concatenate(([self.p2s_max], running[:-1]))
+        judged = (p2s <= before) & active
+        if self.n_errors < self.warm_start:
+            judged &= count > self.warm_start
+        level = p2s / before  # used where judged: ``before`` is then >= 1
         drift = judged & (level < self.beta)
         stop = int(drift.argmax()) if drift.any() else len(rows)
         said = np.flatnonzero(judged[:stop])
-        warning = np.full(m, self.warning)
+        warning, zone = self.warning, 0 if self.warning else None
         if len(said):
-            zone = np.full(m, -1)
-            zone[rows[said]] = np.arange(len(said))
-            zone = np.maximum.accumulate(zone)
-            warning = np.where(zone >= 0, (level[said] < self.alpha)[zone], warning)
+            says = level[said] < self.alpha
+            warning = bool(says[-1])
+            if not warning:
+                zone = None
+            else:
+                calm = np.flatnonzero(~says)
+                if len(calm):
+                    zone = int(rows[said[calm[-1] + 1]])
+                elif not self.warning:
+                    zone = int(rows[said[0]])
         if stop < len(rows):
-            row = int(rows[stop])
-            return row, warning[:row]
-        self.n += m
+            return int(rows[stop]), zone
+        self.n += len(x)
         self.last, self.n_errors = int(n[-1]), int(count[-1])
         self.sum, self.sum_sq = int(total[-1]), int(total_sq[-1])
         self.p2s_max = float(running[-1])
-        self.warning = bool(warning[-1])
-        return None, warning
+        self.warning = warning
+        return None, zone
 
 
 @functools.lru_cache(maxsize=8)
@@ -538,7 +570,7 @@ class _ChunkHDDMW(_Chunked):
             self._powers = self.fading ** np.arange(max(needed, 2048), dtype=float)
         return self._powers[steps]
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         m = len(x)
         table = _ibc_table(self.lambda_val)
         top = len(table) - 1
@@ -581,7 +613,7 @@ class _ChunkHDDMW(_Chunked):
         warning = valid & ~drift & (rise > warning_bound)
         if drift.any():
             stop = int(drift.argmax())
-            return stop, warning[:stop]
+            return stop, _open_zone(warning[:stop])
         self.n += m
         self.ewma, self.cut = float(ewma[-1]), float(running[-1])
         if after[-1]:
@@ -594,7 +626,7 @@ class _ChunkHDDMW(_Chunked):
             previous = self.s2_ewma if going_on[-1] else None
             self.s2_init, self.s2_n = True, int(s2_n[-1])
             self.s2_ewma = float(self._ewma(tail, previous)[-1])
-        return None, warning
+        return None, _open_zone(warning)
 
 
 class _ChunkFHDDM(_Chunked):
@@ -615,21 +647,34 @@ class _ChunkFHDDM(_Chunked):
             math.log(1 / self.confidence_level) / (2 * self.sliding_window_size)
         )
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
-        size = self.sliding_window_size
-        values = np.r_[self.tail, x]
-        sums = np.cumsum(np.r_[0.0, values])
-        full = len(self.tail) + np.arange(len(x)) + 1 >= size
-        ends = len(self.tail) + 1 + np.arange(len(x))
-        u = (sums[ends] - sums[np.maximum(ends - size, 0)]) / size
-        u_max = np.maximum.accumulate(np.r_[self.u_max, np.where(full, u, 0.0)])[1:]
-        drift = full & (u_max - u > self.epsilon)
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
+        size, held, m = self.sliding_window_size, len(self.tail), len(x)
+        sums = np.empty(held + m + 1)  # sums[j]: ones among the first j values
+        sums[0] = 0.0
+        sums[1 : held + 1] = self.tail
+        sums[held + 1 :] = x
+        np.cumsum(sums, out=sums)
+        if held == size - 1:  # every row fills the window
+            u = (sums[held + 1 :] - sums[: m + held + 1 - size]) / size
+            full = True
+        else:
+            ends = held + 1 + np.arange(m)
+            u = (sums[ends] - sums[np.maximum(ends - size, 0)]) / size
+            full = ends >= size
+            u = np.where(full, u, 0.0)  # river's maximum starts at 0 <= u
+        u_max = np.maximum.accumulate(u)
+        np.maximum(u_max, self.u_max, out=u_max)
+        drift = (u_max - u > self.epsilon) & full
         if drift.any():
-            return int(drift.argmax()), np.zeros(0, dtype=bool)
-        self.n += len(x)
-        self.tail = values[len(values) - min(size - 1, len(values)) :]
+            return int(drift.argmax()), None
+        self.n += m
+        keep = size - 1
+        if m >= keep:
+            self.tail = x[m - keep :].copy()
+        else:
+            self.tail = np.concatenate((self.tail, x))[-keep:] if keep else self.tail
         self.u_max = float(u_max[-1])
-        return None, np.zeros(0, dtype=bool)
+        return None, None
 
 
 def _chunk_equivalent(detector: Any) -> Any:
@@ -826,16 +871,12 @@ class DriftMonitor:
             offset = stop
 
     def _feed_chunked(self, values, fed, start, total) -> Detection | None:
-        stop, warning = self._chunked.feed(fed)
-        if self.warns and len(warning):
-            if not warning[-1]:
+        stop, zone = self._chunked.feed(fed)
+        if self.warns and stop != 0:
+            if zone is None:
                 self.warning_since = None
-            else:
-                calm = np.flatnonzero(~warning)
-                if len(calm):
-                    self.warning_since = start + int(calm[-1]) + 1
-                elif self.warning_since is None:
-                    self.warning_since = start
+            elif zone or self.warning_since is None:
+                self.warning_since = start + zone
         if stop is None:
             self._advance(values, 0, len(values), total)
             return None
