@@ -245,6 +245,21 @@ def _open_zone(warning: np.ndarray) -> int | None:
     return len(warning) - calm if not backwards[calm] else 0
 
 
+def _last_minimum(values: np.ndarray, start: float, active: Any = True) -> Any:
+    """Running minimum of ``start`` then the ``active`` ``values`` (a tie is a new
+    minimum, as in river): per row, the offset of the latest new minimum so far
+    (-1: none yet), and the final minimum; ``(None, start)`` if there is none."""
+    if values.min() > start:  # the common case once a stream has settled
+        return None, start
+    running = np.minimum.accumulate(values)
+    np.minimum(running, start, out=running)
+    updated = values <= np.concatenate(([start], running[:-1]))
+    if active is not True:
+        updated &= active
+    last = np.maximum.accumulate(np.where(updated, np.arange(len(values)), -1))
+    return last, float(running[-1])
+
+
 class _Chunked:
     """Base of the chunked equivalents: the river detector's parameters, copied.
 
@@ -292,13 +307,17 @@ class _ChunkDDM(_Chunked):
         p = k / n
         s = np.sqrt(p * (1 - p) / n)
         ps = p + s
-        active = n > self.warm_start
-        candidates = np.where(active, ps, np.inf)
-        running = np.minimum.accumulate(np.r_[self.ps_min, candidates])
-        updated = active & (ps <= running[:-1])
-        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
-        p_min = np.where(last >= 0, p[last], self.p_min)
-        s_min = np.where(last >= 0, s[last], self.s_min)
+        if self.n >= self.warm_start:
+            active, candidates = True, ps
+        else:
+            active = n > self.warm_start
+            candidates = np.where(active, ps, np.inf)
+        last, ps_min = _last_minimum(candidates, self.ps_min, active)
+        if last is None:
+            p_min, s_min = self.p_min, self.s_min
+        else:
+            p_min = np.where(last >= 0, p[last], self.p_min)
+            s_min = np.where(last >= 0, s[last], self.s_min)
         drift = active & (ps > p_min + self.drift_threshold * s_min)
         warning = active & (ps > p_min + self.warning_threshold * s_min)
         if drift.any():
@@ -306,9 +325,9 @@ class _ChunkDDM(_Chunked):
             return stop, _open_zone(warning[:stop])
         self.n += m
         self.k = float(k[-1])
-        if last[-1] >= 0:
+        if last is not None and last[-1] >= 0:
             self.p_min, self.s_min = float(p_min[-1]), float(s_min[-1])
-            self.ps_min = float(running[-1])
+            self.ps_min = ps_min
         return None, _open_zone(warning)
 
 
@@ -376,11 +395,12 @@ class _ChunkHDDMA(_Chunked):
         k = self.k + np.cumsum(x)
         mean = k / n
         level = mean + np.sqrt(1.0 / (2 * n) * self._log_bound)
-        running = np.minimum.accumulate(np.r_[self.cut, level])
-        updated = level <= running[:-1]
-        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
-        n_min = np.where(last >= 0, n[last], self.n_min)
-        mean_min = np.where(last >= 0, mean[last], self.mean_min)
+        last, cut = _last_minimum(level, self.cut)
+        if last is None:
+            n_min, mean_min = self.n_min, self.mean_min
+        else:
+            n_min = np.where(last >= 0, n[last], self.n_min)
+            mean_min = np.where(last >= 0, mean[last], self.mean_min)
         apart = n_min != n
         spread = (n - n_min) / np.where(apart, n_min, 1.0) * (1.0 / n)
         rise = mean - mean_min
@@ -391,9 +411,9 @@ class _ChunkHDDMA(_Chunked):
             return stop, _open_zone(warning[:stop])
         self.n += m
         self.k = float(k[-1])
-        if last[-1] >= 0:
+        if last is not None and last[-1] >= 0:
             self.n_min, self.mean_min = float(n_min[-1]), float(mean_min[-1])
-            self.cut = float(running[-1])
+            self.cut = cut
         return None, _open_zone(warning)
 
 
@@ -462,10 +482,15 @@ class _ChunkEDDM(_Chunked):
         else:
             active = n > self.warm_start
             candidates = np.where(active, p2s, -np.inf)
-        running = np.maximum.accumulate(candidates)
-        np.maximum(running, self.p2s_max, out=running)
-        before = np.concatenate(([self.p2s_max], running[:-1]))
-        judged = (p2s <= before) & active
+        if active is True and p2s.max() <= self.p2s_max:  # no new maximum
+            before = p2s_max = self.p2s_max
+            judged = np.ones(len(rows), dtype=bool)
+        else:
+            running = np.maximum.accumulate(candidates)
+            np.maximum(running, self.p2s_max, out=running)
+            before = np.concatenate(([self.p2s_max], running[:-1]))
+            judged = (p2s <= before) & active
+            p2s_max = float(running[-1])
         if self.n_errors < self.warm_start:
             judged &= count > self.warm_start
         level = p2s / before  # used where judged: ``before`` is then >= 1
@@ -489,7 +514,7 @@ class _ChunkEDDM(_Chunked):
         self.n += len(x)
         self.last, self.n_errors = int(n[-1]), int(count[-1])
         self.sum, self.sum_sq = int(total[-1]), int(total_sq[-1])
-        self.p2s_max = float(running[-1])
+        self.p2s_max = p2s_max
         self.warning = warning
         return None, zone
 
