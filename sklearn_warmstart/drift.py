@@ -933,6 +933,8 @@ class DriftMonitor:
             offset = stop
 
     def _feed_chunked(self, values, fed, start, total) -> Detection | None:
+        if not len(fed):
+            return None
         stop, zone = self._chunked.feed(fed)
         if self.warns and stop != 0:
             if zone is None:

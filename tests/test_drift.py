@@ -484,6 +484,7 @@ def _compare_chunked(make, rng, n_streams, real=False):
         expected, warning = _river_row_by_row(make(), values)
         monitor = DriftMonitor(make())
         assert monitor._chunked is not None
+        assert monitor.feed(values[:0], 0) is None  # an empty chunk changes nothing
         found, position = [], 0
         while position < len(values):
             size = int(rng.choice([1, 7, 100, 1000, int(rng.integers(1, 800))]))
