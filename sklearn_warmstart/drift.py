@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import array
 import copy
+import functools
 import math
 import operator
 from dataclasses import dataclass
@@ -235,8 +236,39 @@ class Detection:
     change_start: int | None
 
 
+def _open_zone(warning: np.ndarray) -> int | None:
+    """Where the warning run open at the last row of ``warning`` began (None: none open)."""
+    if not len(warning) or not warning[-1]:
+        return None
+    backwards = warning[::-1]
+    calm = int(backwards.argmin())  # the last row out of warning, counted from the end
+    return len(warning) - calm if not backwards[calm] else 0
+
+
+def _last_minimum(values: np.ndarray, start: float, active: Any = True) -> Any:
+    """Running minimum of ``start`` then the ``active`` ``values`` (a tie is a new
+    minimum, as in river): per row, the offset of the latest new minimum so far
+    (-1: none yet), and the final minimum; ``(None, start)`` if there is none."""
+    if values.min() > start:  # the common case once a stream has settled
+        return None, start
+    running = np.minimum.accumulate(values)
+    np.minimum(running, start, out=running)
+    updated = values <= np.concatenate(([start], running[:-1]))
+    if active is not True:
+        updated &= active
+    last = np.maximum.accumulate(np.where(updated, np.arange(len(values)), -1))
+    return last, float(running[-1])
+
+
 class _Chunked:
-    """Base of the chunked equivalents: the river detector's parameters, copied."""
+    """Base of the chunked equivalents: the river detector's parameters, copied.
+
+    ``feed(x)`` returns ``(stop, zone)``: ``stop`` is the offset of the first
+    drift in ``x`` (None: none, all of ``x`` was fed); ``zone`` is None if no
+    warning is open at the last row fed before ``stop`` (or at the end of
+    ``x``), else the offset where that warning run began (0: at ``x[0]`` or
+    before it).
+    """
 
     params: tuple[str, ...] = ()
     warns = False
@@ -268,32 +300,35 @@ class _ChunkDDM(_Chunked):
         self.p_min = self.s_min = math.nan
         self.ps_min = math.inf
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
-        """First drift (offset in ``x``) or None, and the warning flag per row fed."""
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         m = len(x)
         n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
         k = self.k + np.cumsum(x)
         p = k / n
         s = np.sqrt(p * (1 - p) / n)
         ps = p + s
-        active = n > self.warm_start
-        candidates = np.where(active, ps, np.inf)
-        running = np.minimum.accumulate(np.r_[self.ps_min, candidates])
-        updated = active & (ps <= running[:-1])
-        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
-        p_min = np.where(last >= 0, p[last], self.p_min)
-        s_min = np.where(last >= 0, s[last], self.s_min)
+        if self.n >= self.warm_start:
+            active, candidates = True, ps
+        else:
+            active = n > self.warm_start
+            candidates = np.where(active, ps, np.inf)
+        last, ps_min = _last_minimum(candidates, self.ps_min, active)
+        if last is None:
+            p_min, s_min = self.p_min, self.s_min
+        else:
+            p_min = np.where(last >= 0, p[last], self.p_min)
+            s_min = np.where(last >= 0, s[last], self.s_min)
         drift = active & (ps > p_min + self.drift_threshold * s_min)
         warning = active & (ps > p_min + self.warning_threshold * s_min)
         if drift.any():
             stop = int(drift.argmax())
-            return stop, warning[:stop]
+            return stop, _open_zone(warning[:stop])
         self.n += m
         self.k = float(k[-1])
-        if last[-1] >= 0:
+        if last is not None and last[-1] >= 0:
             self.p_min, self.s_min = float(p_min[-1]), float(s_min[-1])
-            self.ps_min = float(running[-1])
-        return None, warning
+            self.ps_min = ps_min
+        return None, _open_zone(warning)
 
 
 class _ChunkPageHinkley(_Chunked):
@@ -313,7 +348,7 @@ class _ChunkPageHinkley(_Chunked):
         self.sum = 0.0
         self.min = math.inf
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         m = len(x)
         n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
         mean = (self.total + np.cumsum(x)) / n
@@ -325,11 +360,11 @@ class _ChunkPageHinkley(_Chunked):
         low = np.minimum.accumulate(np.r_[self.min, sums])[1:]
         drift = (n >= self.min_instances) & (sums - low > self.threshold)
         if drift.any():
-            return int(drift.argmax()), np.zeros(0, dtype=bool)
+            return int(drift.argmax()), None
         self.n += m
         self.total += float(x.sum())
         self.sum, self.min = float(sums[-1]), float(low[-1])
-        return None, np.zeros(0, dtype=bool)
+        return None, None
 
 
 class _ChunkHDDMA(_Chunked):
@@ -354,17 +389,18 @@ class _ChunkHDDMA(_Chunked):
         self._log_drift = math.log(2.0 / self.drift_confidence)
         self._log_warning = math.log(2.0 / self.warning_confidence)
 
-    def feed(self, x: np.ndarray) -> tuple[int | None, np.ndarray]:
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
         m = len(x)
         n = np.arange(self.n + 1, self.n + m + 1, dtype=np.float64)
         k = self.k + np.cumsum(x)
         mean = k / n
         level = mean + np.sqrt(1.0 / (2 * n) * self._log_bound)
-        running = np.minimum.accumulate(np.r_[self.cut, level])
-        updated = level <= running[:-1]
-        last = np.maximum.accumulate(np.where(updated, np.arange(m), -1))
-        n_min = np.where(last >= 0, n[last], self.n_min)
-        mean_min = np.where(last >= 0, mean[last], self.mean_min)
+        last, cut = _last_minimum(level, self.cut)
+        if last is None:
+            n_min, mean_min = self.n_min, self.mean_min
+        else:
+            n_min = np.where(last >= 0, n[last], self.n_min)
+            mean_min = np.where(last >= 0, mean[last], self.mean_min)
         apart = n_min != n
         spread = (n - n_min) / np.where(apart, n_min, 1.0) * (1.0 / n)
         rise = mean - mean_min
@@ -372,13 +408,335 @@ class _ChunkHDDMA(_Chunked):
         warning = apart & ~drift & (rise >= np.sqrt(spread / 2 * self._log_warning))
         if drift.any():
             stop = int(drift.argmax())
-            return stop, warning[:stop]
+            return stop, _open_zone(warning[:stop])
         self.n += m
         self.k = float(k[-1])
-        if last[-1] >= 0:
+        if last is not None and last[-1] >= 0:
             self.n_min, self.mean_min = float(n_min[-1]), float(mean_min[-1])
-            self.cut = float(running[-1])
-        return None, warning
+            self.cut = cut
+        return None, _open_zone(warning)
+
+
+class _ChunkEDDM(_Chunked):
+    """river's ``binary.EDDM``, fed a chunk at a time.
+
+    Works on the distances between consecutive errors: their mean ``p`` and
+    deviation ``s`` at each error, the running maximum of ``p + 2s`` once more
+    than ``warm_start`` rows were seen, and, once more than ``warm_start``
+    errors were seen, a drift where ``(p + 2s) / max`` falls below ``beta``
+    and a warning (held until the next judged error) below ``alpha``. The
+    distances are integers, so their sums are kept exactly as integers;
+    river keeps Welford's running mean and variance, so the two can differ in
+    the last bits and a decision only at an exact tie (see :class:`_ChunkDDM`).
+    """
+
+    params = ("warm_start", "alpha", "beta")
+    warns = True
+    #: Above this, the scaled variance could overflow int64: Python integers.
+    int64_limit = 2**62
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.last = self.n_errors = 0
+        self.sum = self.sum_sq = 0  # Python ints: exact however long the stream
+        self.p2s_max = -1.0
+        self.warning = False
+
+    def _mean_std(
+        self, d: np.ndarray, count: np.ndarray, n_end: int
+    ) -> tuple[Any, ...]:
+        """Sums of the distances, their mean and deviation after each error."""
+        total = total_sq = None
+        if int(n_end) < 2**31:  # distances below 2**31: the int64 sums fit
+            total = self.sum + np.cumsum(d)
+            total_sq = self.sum_sq + np.cumsum(d * d)
+            if int(count[-1]) * int(total_sq[-1]) < self.int64_limit:
+                scaled = count * total_sq - total * total
+            else:
+                total = None
+        if total is None:  # a stream of billions of rows: exact Python integers
+            total = self.sum + np.cumsum(d.astype(object))
+            total_sq = self.sum_sq + np.cumsum((d * d).astype(object))
+            scaled = count.astype(object) * total_sq - total * total
+            total = np.array([float(t) for t in total])  # exact below 2**53
+            scaled = np.array([float(t) for t in scaled])
+        pairs = count * (count - 1.0)
+        if count[0] == 1:
+            pairs[0] = 1.0  # one distance: river's variance is 0 (its scaled is 0)
+        return total, total / count, np.sqrt(scaled / pairs), total_sq
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
+        rows = np.flatnonzero(x)
+        if not len(rows):
+            self.n += len(x)
+            return None, 0 if self.warning else None
+        n = rows + (self.n + 1)
+        d = np.empty_like(n)
+        d[0] = n[0] - self.last
+        np.subtract(n[1:], n[:-1], out=d[1:])
+        count = np.arange(self.n_errors + 1, self.n_errors + len(rows) + 1)
+        total, mean, std, total_sq = self._mean_std(d, count, n[-1])
+        p2s = mean + 2 * std
+        if self.n >= self.warm_start:
+            candidates, active = p2s, True
+        else:
+            active = n > self.warm_start
+            candidates = np.where(active, p2s, -np.inf)
+        if active is True and p2s.max() <= self.p2s_max:  # no new maximum
+            before = p2s_max = self.p2s_max
+            judged = np.ones(len(rows), dtype=bool)
+        else:
+            running = np.maximum.accumulate(candidates)
+            np.maximum(running, self.p2s_max, out=running)
+            before = np.concatenate(([self.p2s_max], running[:-1]))
+            judged = (p2s <= before) & active
+            p2s_max = float(running[-1])
+        if self.n_errors < self.warm_start:
+            judged &= count > self.warm_start
+        level = p2s / before  # used where judged: ``before`` is then >= 1
+        drift = judged & (level < self.beta)
+        stop = int(drift.argmax()) if drift.any() else len(rows)
+        said = np.flatnonzero(judged[:stop])
+        warning, zone = self.warning, 0 if self.warning else None
+        if len(said):
+            says = level[said] < self.alpha
+            warning = bool(says[-1])
+            if not warning:
+                zone = None
+            else:
+                calm = np.flatnonzero(~says)
+                if len(calm):
+                    zone = int(rows[said[calm[-1] + 1]])
+                elif not self.warning:
+                    zone = int(rows[said[0]])
+        if stop < len(rows):
+            return int(rows[stop]), zone
+        self.n += len(x)
+        self.last, self.n_errors = int(n[-1]), int(count[-1])
+        self.sum, self.sum_sq = int(total[-1]), int(total_sq[-1])
+        self.p2s_max = p2s_max
+        self.warning = warning
+        return None, zone
+
+
+@functools.lru_cache(maxsize=8)
+def _ibc_table(lambda_val: float) -> np.ndarray:
+    """river's HDDM_W bound term after 0, 1, 2, ... updates, up to its float fixed point."""
+    table = [1.0]
+    square, fading = lambda_val * lambda_val, (1 - lambda_val) ** 2
+    while True:
+        ibc = square + fading * table[-1]
+        if ibc == table[-1]:
+            return np.array(table)
+        table.append(ibc)
+
+
+class _ChunkHDDMW(_Chunked):
+    """river's one-sided ``binary.HDDMW``, fed a chunk at a time.
+
+    river's exponentially weighted means are first-order filters, which
+    ``scipy.signal.lfilter`` runs with river's exact operations (the same
+    products and sum per row; ``tests/test_drift.py`` checks the bits), so the
+    total's mean, the McDiarmid bounds and the cut points (a running minimum
+    of mean + bound) are river's own floats. The second sample's mean restarts
+    at every cut; it is the total's mean plus a decaying offset, which is
+    within ``tol`` of river's value, and a row whose decision lies within
+    ``tol`` of a bound is decided again with river's exact recursion.
+    """
+
+    params = ("drift_confidence", "warning_confidence", "lambda_val")
+    warns = True
+    #: Distance to a bound within which a row is decided by river's recursion.
+    slack = 1e-10
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.ewma = math.nan
+        self.cut = math.inf
+        self.s1_init, self.s1_ewma, self.s1_ibc = False, math.nan, 1.0
+        self.s2_init, self.s2_n, self.s2_ewma = False, 0, math.nan
+        self.fading = 1 - self.lambda_val
+        self._filter = ([self.lambda_val], [1.0, -self.fading])
+        self._log_drift = math.log(1 / self.drift_confidence)
+        self._log_warning = math.log(1 / self.warning_confidence)
+        self.tol = self.slack + 64 * np.finfo(float).eps / self.lambda_val
+        self._powers = np.zeros(0)
+
+    def _ewma(self, x: np.ndarray, previous: float | None) -> np.ndarray:
+        """river's EWMean over ``x`` after ``previous`` (None: a fresh mean)."""
+        from scipy.signal import lfilter
+
+        if previous is None:
+            if len(x) == 1:
+                return x.copy()
+            previous, head, x = float(x[0]), x[:1], x[1:]
+        else:
+            head = x[:0]
+        out = lfilter(*self._filter, x, zi=[self.fading * previous])[0]
+        return np.r_[head, out] if len(head) else out
+
+    def _exact_s2(self, x: np.ndarray, cut: np.ndarray) -> np.ndarray:
+        """The second sample's mean per row by river's own recursion."""
+        out = np.empty(len(x))
+        ewma = self.s2_ewma if self.s2_init else None
+        lam, fading = self.lambda_val, self.fading
+        for i, (value, is_cut) in enumerate(zip(x.tolist(), cut.tolist())):
+            if is_cut:
+                ewma = None
+            else:
+                ewma = value if ewma is None else lam * value + fading * ewma
+            out[i] = math.nan if ewma is None else ewma
+        return out
+
+    def _power(self, steps: np.ndarray) -> np.ndarray:
+        """``fading ** steps`` from a table kept across chunks."""
+        needed = int(steps.max()) + 1
+        if len(self._powers) < needed:
+            self._powers = self.fading ** np.arange(max(needed, 2048), dtype=float)
+        return self._powers[steps]
+
+    def _feed_steady(self, x: np.ndarray, table: np.ndarray) -> Any:
+        """``feed`` for a chunk with no cut, once both samples run and the
+        total's bound term is constant: both means by one exact filter pass.
+        None (nothing changed) where the chunk has a cut."""
+        from scipy.signal import lfilter
+
+        top = len(table) - 1
+        zi = [[self.fading * self.ewma], [self.fading * self.s2_ewma]]
+        total, s2_ewma = lfilter(*self._filter, np.stack((x, x)), zi=zi)[0]
+        if (total + math.sqrt(table[top] * self._log_drift / 2)).min() < self.cut:
+            return None
+        m = len(x)
+        if self.s2_n + 1 >= top:
+            spread = self.s1_ibc + table[top]
+            drift_bound = math.sqrt(spread * self._log_drift / 2)
+            warning_bound = math.sqrt(spread * self._log_warning / 2)
+        else:
+            s2_n = np.arange(self.s2_n + 1, self.s2_n + m + 1)
+            spread = self.s1_ibc + table[np.minimum(s2_n, top)]
+            drift_bound = np.sqrt(spread * self._log_drift / 2)
+            warning_bound = np.sqrt(spread * self._log_warning / 2)
+        rise = s2_ewma - self.s1_ewma
+        drift = rise > drift_bound
+        warning = ~drift & (rise > warning_bound)
+        if drift.any():
+            stop = int(drift.argmax())
+            return stop, _open_zone(warning[:stop])
+        zone = _open_zone(warning)
+        self.n += m
+        self.s2_n += m
+        self.ewma, self.s2_ewma = float(total[-1]), float(s2_ewma[-1])
+        return None, zone
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
+        m = len(x)
+        table = _ibc_table(self.lambda_val)
+        top = len(table) - 1
+        if self.n >= top and self.s1_init and self.s2_init:
+            done = self._feed_steady(x, table)
+            if done is not None:
+                return done
+        ewma = self._ewma(x, None if self.n == 0 else self.ewma)
+        if self.n >= top:  # the bound term has reached its fixed point
+            ibc = table[top]
+            level = ewma + math.sqrt(ibc * self._log_drift / 2)
+        else:
+            ibc = table[np.minimum(np.arange(self.n + 1, self.n + m + 1), top)]
+            level = ewma + np.sqrt(ibc * self._log_drift / 2)
+        running = np.minimum.accumulate(np.concatenate(([self.cut], level)))
+        cut = level < running[:-1]
+        i = np.arange(m)
+        if cut.any():
+            last = np.maximum.accumulate(np.where(cut, i, -1))
+            after = last >= 0
+            ibc = np.broadcast_to(ibc, (m,))
+            s1_ewma = np.where(after, ewma[last], self.s1_ewma)
+            s1_ibc = np.where(after, ibc[last], self.s1_ibc)
+        else:
+            last, after = np.full(m, -1), np.zeros(m, dtype=bool)
+            s1_ewma, s1_ibc = self.s1_ewma, self.s1_ibc
+        going_on = ~after & self.s2_init  # the second sample began before x
+        start = np.minimum(last + 1, m - 1)
+        offset = np.where(going_on, self.s2_ewma - self.ewma, x[start] - ewma[start])
+        steps = np.where(going_on, i + 1, np.maximum(i - last - 1, 0))
+        s2_ewma = ewma + self._power(steps) * offset
+        s2_n = np.where(going_on, self.s2_n + i + 1, i - last)
+        spread = s1_ibc + table[np.minimum(s2_n, top)]
+        drift_bound = np.sqrt(spread * self._log_drift / 2)
+        warning_bound = np.sqrt(spread * self._log_warning / 2)
+        valid = ~cut & (after | self.s1_init)
+        rise = s2_ewma - s1_ewma
+        near = (np.abs(rise - drift_bound) < self.tol) | (
+            np.abs(rise - warning_bound) < self.tol
+        )
+        if (valid & near).any():
+            rise = self._exact_s2(x, cut) - s1_ewma
+        drift = valid & (rise > drift_bound)
+        warning = valid & ~drift & (rise > warning_bound)
+        if drift.any():
+            stop = int(drift.argmax())
+            return stop, _open_zone(warning[:stop])
+        self.n += m
+        self.ewma, self.cut = float(ewma[-1]), float(running[-1])
+        if after[-1]:
+            self.s1_init = True
+            self.s1_ewma, self.s1_ibc = float(ewma[last[-1]]), float(s1_ibc[-1])
+        if cut[-1]:
+            self.s2_init, self.s2_n, self.s2_ewma = False, 0, math.nan
+        else:
+            tail = x if going_on[-1] else x[int(start[-1]) :]
+            previous = self.s2_ewma if going_on[-1] else None
+            self.s2_init, self.s2_n = True, int(s2_n[-1])
+            self.s2_ewma = float(self._ewma(tail, previous)[-1])
+        return None, _open_zone(warning)
+
+
+class _ChunkFHDDM(_Chunked):
+    """river's ``binary.FHDDM`` (no short window), fed a chunk at a time.
+
+    The window's count of ones is a difference of cumulative sums of 0/1
+    values, exact in floating point, and its mean, running maximum and the
+    drift test use river's own operations: the same decisions, bit for bit.
+    """
+
+    params = ("sliding_window_size", "confidence_level")
+
+    def __init__(self, detector: Any):
+        super().__init__(detector)
+        self.tail = np.zeros(0)  # the window's last values before the next row
+        self.u_max = 0.0
+        self.epsilon = math.sqrt(
+            math.log(1 / self.confidence_level) / (2 * self.sliding_window_size)
+        )
+
+    def feed(self, x: np.ndarray) -> tuple[int | None, int | None]:
+        size, held, m = self.sliding_window_size, len(self.tail), len(x)
+        sums = np.empty(held + m + 1)  # sums[j]: ones among the first j values
+        sums[0] = 0.0
+        sums[1 : held + 1] = self.tail
+        sums[held + 1 :] = x
+        np.cumsum(sums, out=sums)
+        if held == size - 1:  # every row fills the window
+            u = (sums[held + 1 :] - sums[: m + held + 1 - size]) / size
+            full = True
+        else:
+            ends = held + 1 + np.arange(m)
+            u = (sums[ends] - sums[np.maximum(ends - size, 0)]) / size
+            full = ends >= size
+            u = np.where(full, u, 0.0)  # river's maximum starts at 0 <= u
+        u_max = np.maximum.accumulate(u)
+        np.maximum(u_max, self.u_max, out=u_max)
+        drift = (u_max - u > self.epsilon) & full
+        if drift.any():
+            return int(drift.argmax()), None
+        self.n += m
+        keep = size - 1
+        if m >= keep:
+            self.tail = x[m - keep :].copy()
+        else:
+            self.tail = np.concatenate((self.tail, x))[-keep:] if keep else self.tail
+        self.u_max = float(u_max[-1])
+        return None, None
 
 
 def _chunk_equivalent(detector: Any) -> Any:
@@ -390,6 +748,16 @@ def _chunk_equivalent(detector: Any) -> Any:
         return _ChunkDDM(detector)
     if type(detector) is binary.HDDMA and not detector.two_sided_test:
         return _ChunkHDDMA(detector)
+    if type(detector) is binary.EDDM:
+        return _ChunkEDDM(detector)
+    if (
+        type(detector) is binary.HDDMW
+        and not detector.two_sided_test
+        and 0 < detector.lambda_val < 1
+    ):
+        return _ChunkHDDMW(detector)
+    if type(detector) is binary.FHDDM and detector.short_window_size is None:
+        return _ChunkFHDDM(detector)
     if (
         type(detector) is drift.PageHinkley
         and detector.alpha == 1.0
@@ -445,8 +813,9 @@ class DriftMonitor:
         self._sum = 0.0
         # river's own ADWIN: fed through its compiled core (see _river_compat).
         self._adwin = is_plain_adwin(detector)
-        # DDM, HDDM_A and PageHinkley(alpha=1, mode="up"): fed a chunk at a time by an
-        # array equivalent; ``detector`` then only holds the parameters.
+        # DDM, EDDM, HDDM_A, HDDM_W (one-sided), FHDDM and PageHinkley(alpha=1,
+        # mode="up"): fed a chunk at a time by an array equivalent (see
+        # _chunk_equivalent); ``detector`` then only holds the parameters.
         self._chunked = _chunk_equivalent(detector)
 
     def __deepcopy__(self, memo: dict) -> DriftMonitor:
@@ -564,16 +933,14 @@ class DriftMonitor:
             offset = stop
 
     def _feed_chunked(self, values, fed, start, total) -> Detection | None:
-        stop, warning = self._chunked.feed(fed)
-        if self.warns and len(warning):
-            if not warning[-1]:
+        if not len(fed):
+            return None
+        stop, zone = self._chunked.feed(fed)
+        if self.warns and stop != 0:
+            if zone is None:
                 self.warning_since = None
-            else:
-                calm = np.flatnonzero(~warning)
-                if len(calm):
-                    self.warning_since = start + int(calm[-1]) + 1
-                elif self.warning_since is None:
-                    self.warning_since = start
+            elif zone or self.warning_since is None:
+                self.warning_since = start + zone
         if stop is None:
             self._advance(values, 0, len(values), total)
             return None

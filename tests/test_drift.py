@@ -1,10 +1,11 @@
 """Detectors by name, feeding, the OnDrift and OnPlateau triggers."""
 
 import copy
+import math
 
 import numpy as np
 import pytest
-from river import drift
+from river import drift, stats
 from river.drift import binary
 from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier, SGDRegressor
@@ -433,11 +434,22 @@ CHUNKED = {
     "river's PageHinkley, up": lambda: drift.PageHinkley(alpha=1.0, mode="up"),
     "hddm_a": lambda: make_detector("hddm_a"),
     "river's HDDM_A": binary.HDDMA,
+    "eddm": lambda: make_detector("eddm"),
+    "river's EDDM": binary.EDDM,
+    "hddm_w": lambda: make_detector("hddm_w"),
+    "river's HDDM_W": binary.HDDMW,
+    "fhddm": lambda: make_detector("fhddm"),
+    "river's FHDDM": binary.FHDDM,
 }
 
 
 def _river_row_by_row(detector, values):
-    """river's own loop: detection indices, and for each the warning run before it."""
+    """river's own loop: detection indices, and for each the warning run before it.
+
+    FHDDM is fed successes (it detects a falling mean), as the monitor feeds it.
+    """
+    if isinstance(detector, binary.FHDDM):
+        values = 1.0 - values
     detections, warning = [], []
     for i, value in enumerate(values.tolist()):
         detector.update(value)
@@ -462,18 +474,17 @@ def _random_stream(rng, real):
     return np.concatenate(parts)
 
 
-@pytest.mark.parametrize("name", CHUNKED)
-def test_chunked_detectors_give_rivers_exact_indices(name):
-    """DDM and PageHinkley fed a chunk at a time (array equivalents): on 150
-    random streams and chunk sizes, river's exact detection indices, warning
-    zones (change starts) and warnings left open at each chunk's end."""
-    rng = np.random.default_rng(list(CHUNKED).index(name))
-    real = "hinkley" in name.lower()
+def _compare_chunked(make, rng, n_streams, real=False):
+    """Feed ``n_streams`` random streams in random chunks to a monitor and to
+    river row by row; assert the same detections, change starts and open
+    warnings; return the counts of detections and of warning zones seen."""
     n_detections = n_zones = 0
-    for _ in range(150):
+    for _ in range(n_streams):
         values = _random_stream(rng, real)
-        expected, warning = _river_row_by_row(CHUNKED[name](), values)
-        monitor = DriftMonitor(CHUNKED[name]())
+        expected, warning = _river_row_by_row(make(), values)
+        monitor = DriftMonitor(make())
+        assert monitor._chunked is not None
+        assert monitor.feed(values[:0], 0) is None  # an empty chunk changes nothing
         found, position = [], 0
         while position < len(values):
             size = int(rng.choice([1, 7, 100, 1000, int(rng.integers(1, 800))]))
@@ -490,5 +501,50 @@ def test_chunked_detectors_give_rivers_exact_indices(name):
         assert monitor.n_fed == len(values)
         n_detections += len(found)
         n_zones += sum(since is not None for _, since in found)
+    return n_detections, n_zones
+
+
+@pytest.mark.parametrize("name", CHUNKED)
+def test_chunked_detectors_give_rivers_exact_indices(name):
+    """DDM, EDDM, HDDM_A, HDDM_W, FHDDM and PageHinkley fed a chunk at a time
+    (array equivalents): on 150 random streams (400 for the slow-to-confirm
+    named EDDM) and chunk sizes, river's exact detection indices, warning
+    zones (change starts) and warnings left open at each chunk's end."""
+    rng = np.random.default_rng(list(CHUNKED).index(name))
+    real = "hinkley" in name.lower()
+    n_streams = 400 if name == "eddm" else 150
+    n_detections, n_zones = _compare_chunked(CHUNKED[name], rng, n_streams, real)
     assert n_detections > 50  # the comparison saw many decisions
-    assert n_zones > 20 or real
+    assert n_zones > 20 or real or "fhddm" in name.lower()  # FHDDM never warns
+
+
+@pytest.mark.parametrize(
+    ("name", "attribute", "value"),
+    [("hddm_w", "slack", math.inf), ("eddm", "int64_limit", 0)],
+)
+def test_chunked_detectors_exact_fallbacks_give_rivers_indices(
+    name, attribute, value, monkeypatch
+):
+    """The paths taken only near a tie (HDDM_W: river's own recursion) or on
+    error-free stretches of billions of rows (EDDM: Python integers), forced
+    on every chunk, give river's indices too."""
+    chunked = type(DriftMonitor(make_detector(name))._chunked)
+    monkeypatch.setattr(chunked, attribute, value)
+    make = {"hddm_w": binary.HDDMW, "eddm": binary.EDDM}[name]
+    n_detections, n_zones = _compare_chunked(make, np.random.default_rng(5), 40)
+    assert n_detections > 20 and n_zones > 10
+
+
+def test_hddm_w_chunked_means_are_rivers_bits():
+    """The filter that runs HDDM_W's averages gives river's EWMean bit for bit."""
+    rng = np.random.default_rng(6)
+    for lam in (0.01, 0.05, 0.3, 0.123456):
+        chunked = DriftMonitor(binary.HDDMW(lambda_val=lam))._chunked
+        x = (rng.random(5000) < 0.3).astype(float)
+        mean, expected = stats.EWMean(lam), []
+        for value in x.tolist():
+            mean.update(value)
+            expected.append(mean.get())
+        assert chunked._ewma(x, None).tolist() == expected
+        head = chunked._ewma(x[:1234], None)
+        assert chunked._ewma(x[1234:], head[-1]).tolist() == expected[1234:]
