@@ -21,5 +21,21 @@ def _no_global_random_state_use(request):
     )
 
 
+@pytest.fixture
+def dask_client():
+    """A two-worker in-process Dask cluster that joblib's "dask" backend uses."""
+    distributed = pytest.importorskip("dask.distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
 def pytest_configure(config):
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="river")

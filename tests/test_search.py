@@ -535,10 +535,10 @@ def test_warm_grid_search_logistic_path_reports_a_bad_candidate_as_its_own(data)
 
 
 # ------------------------------------------------------------------ Dask backend
-def test_warm_grid_search_dask_backend_matches_local(data):
+def test_warm_grid_search_dask_backend_matches_local(data, dask_client):
     """Chains x folds run as Dask tasks give the same cv_results_ as n_jobs=1."""
-    distributed = pytest.importorskip("dask.distributed")
     import joblib
+    from dask.distributed import get_task_stream
 
     X, y = data
     grid = [
@@ -546,17 +546,7 @@ def test_warm_grid_search_dask_backend_matches_local(data):
         {"C": [0.1, 1.0], "fit_intercept": [False]},
     ]
     local = WarmGridSearchCV(LogisticRegression(), grid, cv=3, n_jobs=1).fit(X, y)
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-        distributed.get_task_stream(client) as tasks,
-        joblib.parallel_config(backend="dask"),
-    ):
+    with get_task_stream(dask_client) as tasks, joblib.parallel_config(backend="dask"):
         remote = WarmGridSearchCV(LogisticRegression(), grid, cv=3, n_jobs=2)
         remote.fit(X, y)
     assert tasks.data  # the chains ran on the cluster

@@ -198,21 +198,11 @@ def test_compare_policies_same_seeds_same_tables(sea, serial):
     _assert_same(serial, again)
 
 
-def test_compare_policies_dask_backend_matches_local(sea, serial):
+def test_compare_policies_dask_backend_matches_local(sea, serial, dask_client):
     """The study under joblib's Dask backend on a LocalCluster equals the local run."""
-    distributed = pytest.importorskip("dask.distributed")
     import joblib
 
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster),
-        joblib.parallel_backend("dask"),
-    ):
+    with joblib.parallel_config(backend="dask"):
         remote = _study(sea)
     _assert_same(serial, remote)
 
