@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._runloop import Runner, RunState, evidence_of
+from ._runloop import Runner, RunState
 from .policies import Adaptive, Cold, Decision, Evidence, Fire, Start, Trigger, decide
 from .records import History, LineageRun
 from .serving import WeightedVoteClassifier, WeightedVoteRegressor
@@ -131,6 +131,10 @@ def restore_portfolio(
     return Portfolio(restored, best, served, int(shared["rows_seen"]))
 
 
+def _vote_predict(vote: Any, X: Any) -> Any:
+    return vote.predict(X)
+
+
 def _best(scores: list[float]) -> int:
     """The index of the best score (the first of equals; 0 before any score)."""
     values = np.asarray(scores, dtype=np.float64)
@@ -218,15 +222,8 @@ class PortfolioRunner(Runner):
         return X, y
 
     def _evidence_on(self, state: RunState, model: Any, X: Any, y: Any, vote: bool):
-        run, names = state.history.n_runs, state.feature_names
-        if model is None or len(y) == 0:
-            nan = float("nan")
-            return Evidence(
-                run, len(y), state.n_seen, None, nan, self.is_classifier, X=X,
-                feature_names=names,
-            )  # fmt: skip
-        y_pred = model.predict(X) if vote else self.adapter.predict(model, X)
-        return evidence_of(run, state.n_seen, y_pred, y, self.is_classifier, X, names)
+        predict = _vote_predict if vote else self.adapter.predict
+        return self._evidence_of(state, model, X, y, predict)
 
     def _lineage_start(self, start: Start, decision: Decision) -> Start:
         if decision.trigger is None:

@@ -392,15 +392,25 @@ class Runner:
     # ------------------------------------------------------------------ evidence
     def _evidence(self, state: RunState, X: Any, y: np.ndarray) -> Evidence:
         """How the previous model does on the run's new rows, before training."""
-        run = state.history.n_runs
-        names = state.feature_names
-        if state.model is None or len(y) == 0:
+        return self._evidence_of(state, state.model, X, y, self.adapter.predict)
+
+    def _evidence_of(
+        self,
+        state: RunState,
+        model: Any,
+        X: Any,
+        y: np.ndarray,
+        predict: Callable[[Any, Any], Any],
+    ) -> Evidence:
+        """How ``model`` (None: no model yet) predicts ``X``, through ``predict``."""
+        run, names = state.history.n_runs, state.feature_names
+        if model is None or len(y) == 0:
             nan = float("nan")
             return Evidence(
                 run, len(y), state.n_seen, None, nan, self.is_classifier, X=X,
                 feature_names=names,
             )  # fmt: skip
-        y_pred = self.adapter.predict(state.model, X)
+        y_pred = predict(model, X)
         return evidence_of(run, state.n_seen, y_pred, y, self.is_classifier, X, names)
 
     # ------------------------------------------------------------------ decide
